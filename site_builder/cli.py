@@ -1,0 +1,133 @@
+"""The `site-builder` command line: build, check and serve an explainer site.
+
+Output is ours: one progress line, every error as `path:line:col: message — hint` with its source
+line, a summary. MkDocs' own log lines are shown only with `--verbose`; its warnings are errors
+in strict mode (the default) and are printed with a position in mkdocs.yml where one is known.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from site_builder import __version__
+from site_builder.errors import UserError, format_error
+from site_builder.host.runner import BuildResult, build_site
+
+EPILOG = """examples:
+  site-builder build                 build the site of ./mkdocs.yml into its site_dir
+  site-builder build -d public       build into ./public
+  site-builder check                 validate pages, data, links without writing the site
+  site-builder serve                 live preview on http://127.0.0.1:8000/
+"""
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
+                        help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    parser.add_argument("--no-strict", dest="strict", action="store_false",
+                        help="report warnings without failing the build")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' log and tracebacks")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="site-builder", description="Build sourced, chart-rich explainer sites.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="build the site", epilog="example: site-builder build -d public",
+                                description="Build the site; a failed build leaves the previous output as it was.")
+    _add_common(build)
+    build.add_argument("-d", "--site-dir", type=Path, help="output folder (default: site_dir from mkdocs.yml)")
+    check = commands.add_parser("check", help="validate everything without writing the site",
+                                epilog="example: site-builder check -f mkdocs.yml")
+    _add_common(check)
+    serve = commands.add_parser("serve", help="live preview while you write",
+                                epilog="example: site-builder serve -a 127.0.0.1:8001 --open")
+    _add_common(serve)
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
+    serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+    return parser
+
+
+def print_result(result: BuildResult, root: Path, verbose: bool) -> None:
+    for problem in result.errors + result.warnings:
+        print(format_error(problem, root), file=sys.stderr)
+    if verbose:
+        for line in result.log:
+            print(line, file=sys.stderr)
+
+
+def summary(result: BuildResult, seconds: float) -> str:
+    counts = ", ".join(f"{n} {name}" for name, n in result.stats.items())
+    return f"{counts} in {seconds:.2f}s"
+
+
+def run_build(args: argparse.Namespace, site_dir: Path | None) -> int:
+    config_file = args.config_file.resolve()
+    root = config_file.parent
+    print(f"building {config_file.relative_to(Path.cwd()) if config_file.is_relative_to(Path.cwd()) else config_file}"
+          " …", file=sys.stderr)
+    start = time.perf_counter()
+    result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose)
+    print_result(result, root, args.verbose)
+    if not result.ok:
+        n_err, n_warn = len(result.errors), len(result.warnings)
+        print(f"failed: {n_err} error(s), {n_warn} warning(s){' (strict)' if args.strict and n_warn else ''}"
+              " — the previous output is unchanged", file=sys.stderr)
+        return 1
+    print(f"built {summary(result, time.perf_counter() - start)} → {result.site_dir}", file=sys.stderr)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    return run_build(args, args.site_dir)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    scratch = Path(tempfile.mkdtemp(prefix="site-builder-check-"))
+    try:
+        return run_build(args, scratch / "site")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from site_builder.serve import serve
+
+    return serve(args.config_file.resolve(), args.dev_addr, open_browser=args.open, verbose=args.verbose)
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    # MkDocs' log lines are collected by the runner and reprinted with positions.
+    logging.getLogger("mkdocs").propagate = args.verbose
+    if not args.config_file.is_file():
+        print(f"{args.config_file}:1:1: no such config file — run in a folder with mkdocs.yml, or pass "
+              "-f path/to/mkdocs.yml (site-builder new PATH makes a new site)", file=sys.stderr)
+        return 1
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except UserError as exc:
+        print(format_error(exc, args.config_file.resolve().parent), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

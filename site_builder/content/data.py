@@ -1,0 +1,140 @@
+"""Data files: every CSV, JSON and YAML file under `content/data/`, loaded into one mapping.
+
+`data.<stem>` in templates and charts; files in sub-folders nest (`data/polls/uk.csv` is
+`data.polls.uk`). CSV rows are dicts with numbers parsed, so templates can do arithmetic.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from site_builder.content.yaml_source import parse_yaml
+from site_builder.errors import SourcePosition, UserError, position_in_text
+
+DATA_SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
+_INT = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One loaded data file: where it is and what it holds."""
+
+    path: str
+    key: tuple[str, ...]
+    value: Any
+
+
+def read_text(file: Path, rel: str) -> str:
+    """UTF-8 text (a BOM is dropped); other encodings are an error at the first bad byte."""
+    raw = file.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8", errors="replace")
+        raise UserError("file is not UTF-8 text", position_in_text(rel, good, len(good)),
+                        "save it as UTF-8 (in most editors: Save with encoding → UTF-8)") from None
+
+
+def parse_number(cell: str) -> Any:
+    """'12' → 12, '3.5' → 3.5, '' → None; anything else stays text."""
+    text = cell.strip()
+    if text == "":
+        return None
+    if _INT.match(text):
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    return cell
+
+
+def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by the header; a row with a different cell count is an error."""
+    if not text.strip():
+        raise UserError("CSV file is empty", SourcePosition(path, 1, 1), "add a header row and data rows")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+        if len(set(header)) != len(header) or any(not h.strip() for h in header):
+            raise UserError("CSV header has an empty or repeated column name", SourcePosition(path, 1, 1),
+                            "give every column a unique name")
+        rows = []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise UserError(
+                    f"row has {len(row)} cells but the header has {len(header)}",
+                    SourcePosition(path, reader.line_num, 1),
+                    "add or remove cells (quote any cell that contains a comma)",
+                )
+            rows.append({name: parse_number(cell) for name, cell in zip(header, row)})
+    except csv.Error as exc:
+        raise UserError(f"malformed CSV: {exc}", SourcePosition(path, reader.line_num or 1, 1),
+                        "check the quotes on this line") from None
+    return rows
+
+
+def parse_json(text: str, path: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"JSON syntax error: {exc.msg}", SourcePosition(path, exc.lineno, exc.colno),
+                        "check commas, quotes and brackets around here") from None
+
+
+def parse_data_file(text: str, path: str) -> Any:
+    """The value a data file holds, by its suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return parse_csv(text, path)
+    if suffix == ".json":
+        return parse_json(text, path)
+    value = parse_yaml(text, path).value
+    if value is None:
+        raise UserError("YAML data file is empty", SourcePosition(path, 1, 1), "add data or delete the file")
+    return value
+
+
+def find_data_files(data_dir: Path) -> list[Path]:
+    if not data_dir.is_dir():
+        return []
+    return sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in DATA_SUFFIXES and p.is_file())
+
+
+def load_data_files(data_dir: Path, root: Path) -> tuple[list[DataFile], list[UserError]]:
+    """Read and parse every data file; all errors are returned, none stops the others."""
+    files, errors = [], []
+    for file in find_data_files(data_dir):
+        rel = file.relative_to(root).as_posix()
+        key = file.relative_to(data_dir).with_suffix("").parts
+        try:
+            files.append(DataFile(rel, key, parse_data_file(read_text(file, rel), rel)))
+        except UserError as exc:
+            errors.append(exc)
+    return files, errors
+
+
+def nest_data(files: Iterable[DataFile]) -> tuple[dict[str, Any], list[UserError]]:
+    """`{stem: value}`, nested by folder; two files with one key (a.csv and a.json) is an error."""
+    data: dict[str, Any] = {}
+    owners: dict[tuple[str, ...], str] = {}
+    errors = []
+    for file in files:
+        if file.key in owners:
+            errors.append(UserError(f"data key `{'.'.join(file.key)}` is also defined by {owners[file.key]}",
+                                    SourcePosition(file.path), "rename one of the two files"))
+            continue
+        owners[file.key] = file.path
+        target = data
+        for part in file.key[:-1]:
+            target = target.setdefault(part, {})
+        target[file.key[-1]] = file.value
+    return data, errors

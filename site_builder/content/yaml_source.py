@@ -1,0 +1,128 @@
+"""YAML with positions: parse a YAML text once, keep its node tree so any value can be located.
+
+Front matter, timeline.yaml, sources.yaml and chart specs all report errors at the line and
+column of the offending value, which plain `yaml.safe_load` forgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from site_builder.errors import SourcePosition, UserError
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML value with the node tree it came from; lines are offset into the host file."""
+
+    value: Any
+    node: yaml.Node | None
+    path: str
+    line_offset: int = 0
+
+    def position(self, loc: Sequence[str | int] = ()) -> SourcePosition:
+        """Where the value at `loc` (keys and indices, as pydantic reports them) starts."""
+        node = self.node
+        for key in loc:
+            child = _child(node, key) if node is not None else None
+            if child is None:
+                break
+            node = child
+        if node is None:
+            return SourcePosition(self.path, self.line_offset + 1, 1)
+        mark = node.start_mark
+        return SourcePosition(self.path, self.line_offset + mark.line + 1, mark.column + 1)
+
+    def validate(self, model: type[BaseModel], loc: Sequence[str | int] = ()) -> Any:
+        """Validate the value at `loc` against a model; type errors come back with positions."""
+        value = self.value
+        for key in loc:
+            value = value[key]
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            raise ValidationErrors(validation_errors(exc, self, loc)) from None
+
+
+class ValidationErrors(Exception):
+    """Several positioned errors from one validation."""
+
+    def __init__(self, errors: list[UserError]) -> None:
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = errors
+
+
+def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+                return v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (2025-13-01) as text, for validation to report."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = _Loader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
+    """Parse YAML text; a syntax error becomes a `UserError` at its line and column."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        value = _construct(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise UserError(
+            f"YAML syntax error: {problem}",
+            SourcePosition(path, line_offset + line, column),
+            "check indentation, colons and quotes on this line and the one before",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"YAML error: {exc}", SourcePosition(path, line_offset + 1, 1),
+                        "check the file is valid YAML") from None
+    return YamlDocument(value, node, path, line_offset)
+
+
+def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[str | int] = ()) -> list[UserError]:
+    """One positioned `UserError` per pydantic error, naming the field the author wrote."""
+    errors = []
+    for err in exc.errors():
+        loc = [*base, *(part for part in err["loc"] if isinstance(part, (str, int)))]
+        field = ".".join(str(p) for p in err["loc"]) or "value"
+        message = err["msg"]
+        if err["type"] == "missing":
+            errors.append(UserError(f"`{field}` is required", doc.position(loc[:-1]),
+                                    f"add a `{field}:` entry"))
+            continue
+        if err["type"] == "extra_forbidden":
+            errors.append(UserError(f"unknown field `{field}`", doc.position(loc),
+                                    "remove it or check its spelling"))
+            continue
+        errors.append(UserError(f"`{field}`: {message}", doc.position(loc),
+                                "fix the value's type or format"))
+    return errors

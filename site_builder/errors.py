@@ -1,0 +1,123 @@
+"""User errors and coded warnings: the one way the pipeline reports a mistake in a site's sources.
+
+A `UserError` is something the author caused and can fix; it carries the position in their
+files. Anything else raised during a build is a bug in site-builder and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    """A 1-based line and column in a file, the file relative to the project root."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class UserError(Exception):
+    """A mistake in the site's sources, reported as `path:line:col: message — hint`."""
+
+    def __init__(self, message: str, position: SourcePosition, hint: str = "", *, code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.hint = hint
+        self.code = code
+
+    def __str__(self) -> str:
+        text = f"{self.position}: {self.message}"
+        if self.hint:
+            text += f" — {self.hint}"
+        if self.code:
+            text += f" [{self.code}]"
+        return text
+
+
+class BuildErrors(Exception):
+    """Every user error of one build, raised once at the end so that none is lost."""
+
+    def __init__(self, errors: Iterable[UserError]) -> None:
+        self.errors = sorted(errors, key=_sort_key)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def _sort_key(error: UserError) -> tuple[str, int, int]:
+    p = error.position
+    return (p.path, p.line, p.column)
+
+
+class WarningCode(enum.Enum):
+    """Warnings an author can see; `build` is strict, so each one fails the build unless `--no-strict`."""
+
+    UNCITED_SOURCE = "uncited-source"
+    """A source in sources.yaml that no page cites."""
+    MISSING_SOURCE = "missing-source"
+    """A chart or timeline event without a source."""
+    MKDOCS = "mkdocs"
+    """A warning logged by MkDocs or a theme plugin."""
+
+
+def make_warning(code: WarningCode, message: str, position: SourcePosition, hint: str = "") -> UserError:
+    """The one place warnings are created, so each carries its code."""
+    return UserError(message, position, hint, code=code.value)
+
+
+@dataclass
+class ErrorCollector:
+    """Gathers errors and warnings during a build, so all of them are reported together."""
+
+    errors: list[UserError] = field(default_factory=list)
+    warnings: list[UserError] = field(default_factory=list)
+
+    def add(self, error: UserError) -> None:
+        self.errors.append(error)
+
+    def extend(self, errors: Iterable[UserError]) -> None:
+        self.errors.extend(errors)
+
+    def warn(self, warning: UserError) -> None:
+        self.warnings.append(warning)
+
+    def __iter__(self) -> Iterator[UserError]:
+        return iter(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise BuildErrors(self.errors)
+
+
+def position_in_text(path: str, text: str, offset: int) -> SourcePosition:
+    """The 1-based line and column of a character offset into `text`."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return SourcePosition(path, line, column)
+
+
+def format_error(error: UserError, root: Path) -> str:
+    """`path:line:col: message — hint`, then the offending source line and a caret under the column."""
+    text = str(error)
+    source_line = read_source_line(root / error.position.path, error.position.line)
+    if source_line is not None:
+        caret = " " * (error.position.column - 1) + "^"
+        text += f"\n    {source_line}\n    {caret}"
+    return text
+
+
+def read_source_line(path: Path, line: int) -> str | None:
+    try:
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        return None
+    if 1 <= line <= len(lines):
+        return lines[line - 1].expandtabs(4)
+    return None

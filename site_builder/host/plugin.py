@@ -1,0 +1,214 @@
+"""The MkDocs plugin `explainer`: the seam where our engine takes over page rendering.
+
+MkDocs supplies config, navigation, the Material theme, search and the build loop; this adapter
+swaps in `ExplainerPage` (our engine renders every page), loads the site's data, collects every
+user error of the build and raises them together, and writes the output atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from site_builder.content.data import load_data_files, nest_data, read_text
+from site_builder.errors import BuildErrors, ErrorCollector, UserError
+from site_builder.markdown.engine import MarkdownOptions, create_md
+from site_builder.markdown.headings import toc_tree
+from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
+from site_builder.output import AtomicOutput
+from site_builder.content.frontmatter import parse_page
+from site_builder.pages import RenderedPage, Site, render_page
+
+log = logging.getLogger("mkdocs.plugins.explainer")
+
+
+class ExplainerConfig(Config):
+    raw_html = c.Type(bool, default=True)
+    """Allow raw HTML in pages (never in data files)."""
+    data_dir = c.Type(str, default="data")
+    """Folder of CSV/JSON/YAML data files, relative to docs_dir."""
+
+
+class ExplainerBuildError(PluginError):
+    """All user errors of a build; MkDocs prints the message, our CLI formats each error."""
+
+    def __init__(self, errors: BuildErrors) -> None:
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+class ExplainerPage(Page):
+    """A page rendered by site-builder's engine instead of Python-Markdown."""
+
+    def __init__(self, file: File, config: MkDocsConfig, plugin: ExplainerPlugin) -> None:
+        self.plugin = plugin
+        super().__init__(None, file, config)
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        source_path = self.plugin.source_path(self.file.abs_src_path)
+        try:
+            text = read_text(Path(self.file.abs_src_path or ""), source_path)
+        except UserError as exc:
+            text = ""
+            self.plugin.collector.add(exc)
+        self.source, errors = parse_page(text, source_path)
+        self.plugin.collector.extend(errors)
+        self.markdown = self.source.markdown
+        self.meta = {k: _escaped(v) for k, v in self.source.raw_meta.items()}
+        if self.source.meta.title is not None:
+            self.meta["title"] = _escaped(self.source.meta.title)
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        try:
+            rendered = render_page(self.source, self.file.src_uri, self.plugin.site)
+        except UserError as exc:
+            self.plugin.collector.add(exc)
+            self.content, self.present_anchor_ids = "", set()
+            return
+        self.plugin.rendered[self.file.src_uri] = rendered
+        self.plugin.collector.extend(rendered.markdown.errors)
+        self.content = rendered.markdown.html
+        self.toc = get_toc(toc_tree_escaped(rendered))
+        self._title_from_render = _escaped(rendered.markdown.title) if rendered.markdown.title else None
+        self.present_anchor_ids = anchor_ids(self.content)
+        self.links_to_anchors = None
+
+
+def _escaped(value: Any) -> Any:
+    """Front matter strings as escaped markup: Material's templates print them without escaping."""
+    return escape(value) if isinstance(value, str) else value
+
+
+def toc_tree_escaped(rendered: RenderedPage) -> list[Any]:
+    tree = toc_tree(rendered.markdown.headings)
+
+    def walk(nodes: list[Any]) -> None:
+        for node in nodes:
+            node["name"] = escape(node["name"])
+            walk(node["children"])
+
+    walk(tree)
+    return tree
+
+
+def safe_striptags(value: Any) -> Markup:
+    """Material prints `x | striptags` unescaped; stripping tags must not unescape text."""
+    return escape(Markup(str(value.__html__() if hasattr(value, "__html__") else value)).striptags())
+
+
+class ExplainerPlugin(BasePlugin[ExplainerConfig]):
+    """`plugins: [search, explainer]` in mkdocs.yml."""
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.output: AtomicOutput | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.root = Path(config.config_file_path or ".").resolve().parent
+        self.collector = ErrorCollector()
+        self.rendered: dict[str, RenderedPage] = {}
+        self.warnings = WarningCounter.attach()
+        if self.command in {"build", "gh-deploy"}:
+            self.output = AtomicOutput(Path(config.site_dir))
+            config.site_dir = str(self.output.staging)
+        return config
+
+    def source_path(self, abs_path: str | None) -> str:
+        path = Path(abs_path or "").resolve()
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        docs_dir = Path(config.docs_dir)
+        data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root)
+        data, more = nest_data(data_files)
+        self.collector.extend([*errors, *more])
+        pages = {f.src_uri: f.url for f in files.documentation_pages()}
+        others = {f.src_uri: f.url for f in files if not f.is_documentation_page()}
+        md = create_md(MarkdownOptions(raw_html=self.config.raw_html))
+        self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
+        for file in files.documentation_pages():
+            ExplainerPage(file, config, self)
+        return files
+
+    def stats(self) -> dict[str, int]:
+        """Counts for the CLI's summary line."""
+        return {"pages": len(self.rendered)}
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        _apply_nav_titles(config.nav or [], files)
+        return nav
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        env.filters["striptags"] = safe_striptags
+        ids = {page: anchor_ids(r.markdown.html) for page, r in self.rendered.items()}
+        links = [link for r in self.rendered.values() for link in r.markdown.anchor_links]
+        self.collector.extend(check_anchors(links, ids))
+        try:
+            self.collector.raise_if_any()
+        except BuildErrors as exc:
+            raise ExplainerBuildError(exc) from None
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.warnings.detach()
+        if config.strict and self.warnings.count:
+            raise PluginError(f"{self.warnings.count} warning(s) in strict mode; the previous output is unchanged")
+        if self.output is not None:
+            config.site_dir = str(self.output.commit())
+            self.output = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.warnings.detach()
+        if self.output is not None:
+            self.output.discard()
+            self.output = None
+
+
+class WarningCounter(logging.Handler):
+    """Counts MkDocs warnings so strict mode can refuse to swap in the output (MkDocs checks too late)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    @classmethod
+    def attach(cls) -> WarningCounter:
+        counter = cls()
+        logging.getLogger("mkdocs").addHandler(counter)
+        return counter
+
+    def detach(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _apply_nav_titles(items: list[Any], files: Files) -> None:
+    """Titles written in mkdocs.yml's `nav` win over front matter, as in stock MkDocs."""
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        for title, target in item.items():
+            if isinstance(target, list):
+                _apply_nav_titles(target, files)
+            elif isinstance(target, str) and (file := files.get_file_from_path(target)) and file.page:
+                file.page.title = escape(title)

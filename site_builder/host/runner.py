@@ -1,0 +1,132 @@
+"""Drive one MkDocs build and turn everything it reports into positioned errors and warnings.
+
+MkDocs reports config problems and its own warnings as log lines without positions; these are
+located in mkdocs.yml where the line names a key or a quoted value found there.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, ConfigurationError
+
+from site_builder.errors import SourcePosition, UserError, WarningCode, make_warning
+from site_builder.host.plugin import ExplainerPlugin
+
+_QUOTED = re.compile(r"""['"]([^'"]{2,})['"]""")
+
+
+@dataclass
+class BuildResult:
+    errors: list[UserError] = field(default_factory=list)
+    warnings: list[UserError] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
+    site_dir: Path | None = None
+    strict: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not (self.strict and self.warnings)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def locate_in_config(config_file: Path, message: str) -> SourcePosition:
+    """The first line of mkdocs.yml holding a key or value the message quotes; line 1 otherwise."""
+    rel = config_file.name
+    try:
+        lines = config_file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return SourcePosition(rel)
+    for needle in _QUOTED.findall(message):
+        for number, line in enumerate(lines, start=1):
+            key = re.search(rf"(^|[\s'\"-]){re.escape(needle)}\s*:", line)
+            column = key.start() + len(key.group(1)) + 1 if key else line.find(needle) + 1
+            if column > 0:
+                return SourcePosition(rel, number, column)
+    return SourcePosition(rel)
+
+
+def _config_problem(config_file: Path, text: str) -> UserError:
+    return UserError(text.strip(), locate_in_config(config_file, text), "fix this setting in mkdocs.yml")
+
+
+def _load(config_file: Path, site_dir: Path | None, strict: bool, capture: _Capture) -> MkDocsConfig:
+    try:
+        return load_config(str(config_file), site_dir=str(site_dir) if site_dir else None, strict=strict)
+    except ConfigurationError as exc:
+        problems = [r.getMessage() for r in capture.records if r.levelno >= logging.ERROR]
+        raise _ConfigErrors([_config_problem(config_file, p) for p in problems or [str(exc)]]) from None
+
+
+class _ConfigErrors(Exception):
+    def __init__(self, errors: list[UserError]) -> None:
+        self.errors = errors
+
+
+def _explainer(config: MkDocsConfig, config_file: Path) -> ExplainerPlugin:
+    plugin = next((p for p in config.plugins.values() if isinstance(p, ExplainerPlugin)), None)
+    if plugin is None:
+        raise _ConfigErrors([UserError("the explainer plugin is not enabled", locate_in_config(config_file, "'plugins'"),
+                                       "add `- explainer` under `plugins:` in mkdocs.yml")])
+    return plugin
+
+
+def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = True,
+               verbose: bool = False) -> BuildResult:
+    """Build the site of `config_file`; every problem comes back in the result, none is raised."""
+    capture = _Capture()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(capture)
+    result = BuildResult(strict=strict)
+    try:
+        config = _load(config_file, site_dir, strict, capture)
+        plugin = _explainer(config, config_file)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        except Abort:
+            pass
+        finally:
+            config.plugins.on_shutdown()
+        result.errors = list(plugin.collector.errors)
+        result.warnings = list(plugin.collector.warnings)
+        result.stats = plugin.stats()
+        result.site_dir = Path(config.site_dir)
+    except _ConfigErrors as exc:
+        result.errors = exc.errors
+    finally:
+        mkdocs_log.removeHandler(capture)
+    _add_log(result, capture.records, config_file)
+    result.errors.sort(key=lambda e: (e.position.path, e.position.line, e.position.column))
+    result.warnings.sort(key=lambda e: (e.position.path, e.position.line, e.position.column))
+    return result
+
+
+def _add_log(result: BuildResult, records: list[logging.LogRecord], config_file: Path) -> None:
+    """MkDocs' own warnings and errors (not ours, which the plugin collected with positions)."""
+    ours = {str(e) for e in result.errors} | {"Aborted with a BuildError!"}
+    for record in records:
+        text = record.getMessage()
+        result.log.append(f"{record.levelname}: {text}")
+        if record.name.startswith("mkdocs.plugins.explainer") or record.levelno < logging.WARNING:
+            continue
+        if record.levelno >= logging.ERROR:
+            if not any(line in ours for line in text.splitlines()) and not text.startswith("Config value"):
+                result.errors.append(_config_problem(config_file, text))
+        elif "in strict mode" not in text:
+            result.warnings.append(make_warning(WarningCode.MKDOCS, text, locate_in_config(config_file, text)))

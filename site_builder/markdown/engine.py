@@ -1,0 +1,71 @@
+"""`create_md` builds the one configured parser; `render_markdown` turns markdown into page HTML.
+
+Pages get the full syntax; markdown fields in data files (timeline bodies, captions, notes) use
+the same engine with raw HTML off, because data is not trusted like a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from site_builder.errors import UserError
+from site_builder.markdown.admonitions import admonitions_plugin
+from site_builder.markdown.figures import figures_plugin
+from site_builder.markdown.headings import Heading, headings_plugin
+from site_builder.markdown.links import AnchorLink, LinkContext, links_plugin
+
+# Attributes an author may set with `{...}`: no event handlers or styles that could carry script.
+_ALLOWED_ATTRS = ("id", "class", "title", "width", "height", "loading", "lang", "dir", "target", "rel")
+
+
+@dataclass(frozen=True)
+class MarkdownOptions:
+    raw_html: bool = True
+
+
+@dataclass
+class RenderedMarkdown:
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+    anchor_links: list[AnchorLink] = field(default_factory=list)
+    errors: list[UserError] = field(default_factory=list)
+
+    @property
+    def title(self) -> str | None:
+        """The text of the first level-1 heading, which MkDocs uses when front matter has no title."""
+        return next((h.title for h in self.headings if h.level == 1), None)
+
+
+def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": options.raw_html, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.use(tasklists_plugin)
+    md.use(attrs_plugin, allowed=_ALLOWED_ATTRS)
+    md.use(attrs_block_plugin, allowed=_ALLOWED_ATTRS)
+    md.use(admonitions_plugin)
+    md.use(figures_plugin)
+    md.use(headings_plugin)
+    md.use(links_plugin)
+    return md
+
+
+def render_markdown(md: MarkdownIt, markdown: str, links: LinkContext | None = None,
+                    extra_env: dict[str, Any] | None = None) -> RenderedMarkdown:
+    """Render markdown; with a `LinkContext`, links are resolved and their problems recorded."""
+    env: dict[str, Any] = {"links": links, **(extra_env or {})}
+    html = md.render(markdown, env)
+    return RenderedMarkdown(
+        html=html,
+        headings=env.get("headings", []),
+        anchor_links=links.anchors if links else [],
+        errors=links.errors if links else [],
+    )

@@ -1,0 +1,33 @@
+"""Atomic output: a build writes into a staging folder beside the output and swaps it in at the end.
+
+A failed build removes its staging folder and leaves the previous output byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+
+class AtomicOutput:
+    """A staging folder for `target`, made on the same filesystem so the swap is two renames."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target.resolve()
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
+
+    def commit(self) -> Path:
+        """Replace the target with the staging folder; returns the target."""
+        old = None
+        if self.target.exists():
+            old = self.target.with_name(f".{self.target.name}.old-{self.staging.name.rsplit('-', 1)[-1]}")
+            self.target.rename(old)
+        self.staging.rename(self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.target
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)

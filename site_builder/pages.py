@@ -1,0 +1,49 @@
+"""One page from source text to HTML: front matter → Jinja data step → markdown.
+
+Pure: the caller reads the file and supplies the site (data, links, parser); nothing here
+touches the disk or knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+
+from site_builder.content.frontmatter import PageSource
+from site_builder.errors import UserError
+from site_builder.markdown.engine import RenderedMarkdown, render_markdown
+from site_builder.markdown.links import LinkContext, SiteLinks
+from site_builder.templating import create_environment, render_page_template
+
+
+@dataclass
+class Site:
+    """What every page of one build shares."""
+
+    md: MarkdownIt
+    links: SiteLinks
+    data: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
+
+
+@dataclass
+class RenderedPage:
+    source: PageSource
+    markdown: RenderedMarkdown
+
+    @property
+    def title(self) -> str | None:
+        return self.source.meta.title or self.markdown.title
+
+
+def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
+    """Render a parsed page. Template errors raise; link errors are collected on the result."""
+    context = {"data": site.data, "page": source.raw_meta, "config": {"extra": site.extra}}
+    markdown = render_page_template(source.markdown, context, source.path, source.body_line, site.jinja)
+    lines = markdown.splitlines()
+    links = LinkContext(page, source.path, site.links, lines, source.body_line)
+    return RenderedPage(source, render_markdown(site.md, markdown, links))
