@@ -13,8 +13,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from site_builder.content.frontmatter import PageSource
-from site_builder.errors import UserError
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
+from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
 from site_builder.templating import create_environment, render_page_template
 
@@ -27,6 +27,8 @@ class Site:
     links: SiteLinks
     data: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    fences: dict[str, FenceHandler] = field(default_factory=dict)
+    """Renderers for fenced blocks by info string, registered by features (charts, timeline)."""
     jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
 
 
@@ -46,4 +48,4 @@ def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
     markdown = render_page_template(source.markdown, context, source.path, source.body_line, site.jinja)
     lines = markdown.splitlines()
     links = LinkContext(page, source.path, site.links, lines, source.body_line)
-    return RenderedPage(source, render_markdown(site.md, markdown, links))
+    return RenderedPage(source, render_markdown(site.md, markdown, links, site.fences))

@@ -23,12 +23,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from site_builder.content.data import load_data_files, nest_data, read_text
+from site_builder.content.frontmatter import parse_page
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
 from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
-from site_builder.content.frontmatter import parse_page
 from site_builder.pages import RenderedPage, Site, render_page
 
 log = logging.getLogger("mkdocs.plugins.explainer")

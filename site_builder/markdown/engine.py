@@ -6,6 +6,7 @@ the same engine with raw HTML off, because data is not trusted like a page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from site_builder.errors import UserError
 from site_builder.markdown.admonitions import admonitions_plugin
+from site_builder.markdown.fences import FenceHandler, fences_plugin
 from site_builder.markdown.figures import figures_plugin
 from site_builder.markdown.headings import Heading, headings_plugin
 from site_builder.markdown.links import AnchorLink, LinkContext, links_plugin
@@ -55,13 +57,15 @@ def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md.use(figures_plugin)
     md.use(headings_plugin)
     md.use(links_plugin)
+    md.use(fences_plugin)
     return md
 
 
 def render_markdown(md: MarkdownIt, markdown: str, links: LinkContext | None = None,
-                    extra_env: dict[str, Any] | None = None) -> RenderedMarkdown:
-    """Render markdown; with a `LinkContext`, links are resolved and their problems recorded."""
-    env: dict[str, Any] = {"links": links, **(extra_env or {})}
+                    fences: Mapping[str, FenceHandler] | None = None) -> RenderedMarkdown:
+    """Render markdown; with a `LinkContext`, links are resolved, registered fences rendered by
+    their handlers, and problems recorded on the result."""
+    env: dict[str, Any] = {"links": links, "fences": fences or {}}
     html = md.render(markdown, env)
     return RenderedMarkdown(
         html=html,
