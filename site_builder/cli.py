@@ -101,7 +101,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.serve import serve
 
-    return serve(args.config_file.resolve(), args.dev_addr, open_browser=args.open, verbose=args.verbose)
+    return serve(args.config_file.resolve(), args.dev_addr, open_browser=args.open, verbose=args.verbose,
+                 strict=args.strict)
 
 
 COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve}

@@ -29,7 +29,8 @@ from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
-from site_builder.pages import RenderedPage, Site, render_page
+from site_builder.page_cache import PageCache
+from site_builder.pages import RenderedPage, Site
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 
@@ -72,7 +73,7 @@ class ExplainerPage(Page):
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         try:
-            rendered = render_page(self.source, self.file.src_uri, self.plugin.site)
+            rendered = self.plugin.page_cache.render(self.source, self.file.src_uri, self.plugin.site)
         except UserError as exc:
             self.plugin.collector.add(exc)
             self.content, self.present_anchor_ids = "", set()
@@ -114,6 +115,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.output: AtomicOutput | None = None
+        # Lives as long as the loaded config: the preview server reuses renders across builds.
+        self.page_cache = PageCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command

@@ -1,0 +1,234 @@
+"""Preview builds: MkDocs' build steps driven in one place, reusing everything that did not change.
+
+The live preview builds every generation into a fresh folder (the server swaps to it when it is
+complete). The steps are MkDocs' own (`mkdocs.commands.build`), in its order, with the loaded
+config, plugin and theme environment kept between builds (reloaded when mkdocs.yml changes).
+Every page still goes through every hook, so plugins see a whole build; what is skipped is work
+whose inputs are recorded and unchanged:
+
+- a page's render (Jinja step + markdown) — `PageCache`, keyed by its text and the data it read;
+- a page's theme render — keyed by a signature of everything the theme template reads: the page's
+  content, title, toc and meta, the whole nav (titles and meta of every page), the neighbours and
+  the theme's template files; an unchanged page is hard-linked from the previous generation;
+- static files (theme assets, images, data files) whose source is unchanged — hard-linked.
+
+Files written for this generation are compared with the previous generation byte for byte, so
+the server can tell browsers exactly which outputs changed.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page, get_context
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, BuildError
+from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import Navigation, get_navigation
+from mkdocs.structure.pages import Page
+
+from site_builder.host.plugin import ExplainerPlugin
+from site_builder.host.runner import BuildResult, _Capture, _explainer, _load, run_captured
+
+log = logging.getLogger("mkdocs.commands.build")
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _toc(items: Any) -> list[Any]:
+    return [(i.title, i.id, i.level, _toc(i.children)) for i in items]
+
+
+def _nav_signature(items: Sequence[Any]) -> list[Any]:
+    """Titles, URLs and page meta of the whole nav: every page's sidebar prints them."""
+    out: list[Any] = []
+    for item in items:
+        meta = getattr(item, "meta", None)
+        out.append((type(item).__name__, str(item.title), getattr(item, "url", None), repr(meta),
+                    _nav_signature(item.children or [])))
+    return out
+
+
+def _theme_signature(config: MkDocsConfig) -> str:
+    """Every template file of the theme (custom_dir first): a changed or new override counts."""
+    entries = []
+    for folder in config.theme.dirs:
+        for dirpath, _dirs, names in os.walk(folder):
+            for name in names:
+                stat = os.stat(os.path.join(dirpath, name))
+                entries.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return _digest(sorted(entries))
+
+
+def _link(previous: Path, out: Path, rel: str) -> bool:
+    """Hard-link an unchanged output from the previous generation; False if there is none."""
+    source = previous / rel
+    if not source.is_file():
+        return False
+    target = out / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.link(source, target)
+    return True
+
+
+class PreviewBuilder:
+    """Builds generation after generation of one site in this process."""
+
+    def __init__(self, config_file: Path, strict: bool = True) -> None:
+        self.config_file = config_file
+        self.strict = strict
+        self.config: MkDocsConfig | None = None
+        self._config_digest = ""
+        self._env: Any = None
+        self._theme_sig = ""
+        self._page_sigs: dict[str, str] = {}
+        self._static_sigs: dict[str, tuple[Any, ...]] = {}
+        self._linked: set[str] = set()
+        self.changed: set[str] = set()
+        """Output paths (relative, POSIX) that differ from the previous generation."""
+        self.rendered_pages = 0
+
+    def build(self, out_dir: Path, previous: Path | None) -> BuildResult:
+        """Build into the empty folder `out_dir`; `previous` is the last complete generation."""
+        self._linked = set()
+        self.rendered_pages = 0
+
+        def run(capture: _Capture) -> tuple[MkDocsConfig, ExplainerPlugin]:
+            config = self._config_for(capture)
+            plugin = _explainer(config, self.config_file)
+            config.site_dir = str(out_dir)
+            try:
+                self._run(config, out_dir, previous)
+            except Abort:
+                pass  # reported through the plugin's collector and the captured log
+            return config, plugin
+
+        result = run_captured(self.config_file, self.strict, run)
+        self.changed = self._diff(out_dir, previous) if result.ok else set()
+        return result
+
+    def close(self) -> None:
+        if self.config is not None:
+            self.config.plugins.on_shutdown()
+            self.config = None
+
+    def _config_for(self, capture: _Capture) -> MkDocsConfig:
+        digest = _digest(self.config_file.read_bytes())
+        if self.config is None or digest != self._config_digest:
+            self.close()
+            self._env, self._page_sigs, self._static_sigs, self._theme_sig = None, {}, {}, ""
+            self.config = _load(self.config_file, None, self.strict, capture)
+            self.config.plugins.on_startup(command="serve", dirty=False)
+            self._config_digest = digest
+        return self.config
+
+    def _theme_env(self, config: MkDocsConfig) -> Any:
+        signature = _theme_signature(config)
+        if self._env is None or signature != self._theme_sig:
+            self._env, self._theme_sig, self._page_sigs = config.theme.get_env(), signature, {}
+        return self._env
+
+    def _run(self, config: MkDocsConfig, out_dir: Path, previous: Path | None) -> None:
+        """`mkdocs.commands.build.build` for a fresh folder, with unchanged work skipped."""
+        try:
+            config = config.plugins.on_config(config)
+            config.plugins.on_pre_build(config=config)
+            files = get_files(config)
+            env = self._theme_env(config)
+            files.add_files_from_theme(env, config)
+            files = config.plugins.on_files(files, config=config)
+            set_exclusions(files, config)
+            nav = config.plugins.on_nav(get_navigation(files, config), config=config, files=files)
+            doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+            for file in doc_files:
+                assert file.page is not None, "the explainer plugin makes a page for every markdown file"
+                _populate_page(file.page, config, files)
+            env = config.plugins.on_env(env, config=config, files=files)
+            self._copy_static(files, out_dir, previous)
+            for template in config.theme.static_templates:
+                _build_theme_template(template, env, files, config, nav)
+            for template in config.extra_templates:
+                _build_extra_template(template, files, config, nav)
+            nav_sig = _digest(_nav_signature(nav.items), [(f.src_uri, f.url) for f in doc_files])
+            for file in doc_files:
+                self._build_page(file.page, config, (doc_files, nav, env), (out_dir, previous), nav_sig)
+            for file in doc_files:
+                file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+            config.plugins.on_post_build(config=config)
+        except Exception as exc:
+            config.plugins.on_build_error(error=exc)
+            if isinstance(exc, BuildError):
+                log.error(str(exc))
+                raise Abort("Aborted with a BuildError!") from None
+            raise
+
+    def _copy_static(self, files: Files, out: Path, previous: Path | None) -> None:
+        for file in files:
+            if file.is_documentation_page() or not InclusionLevel.is_included(file.inclusion):
+                continue
+            signature = self._static_signature(file)
+            unchanged = signature is not None and self._static_sigs.get(file.dest_uri) == signature
+            if previous is not None and unchanged and _link(previous, out, file.dest_uri):
+                self._linked.add(file.dest_uri)
+                continue
+            file.copy_file()
+            self._static_sigs[file.dest_uri] = signature
+
+    @staticmethod
+    def _static_signature(file: File) -> tuple[Any, ...] | None:
+        if file.abs_src_path is None:
+            return ("content", _digest(file.content_bytes))
+        stat = os.stat(file.abs_src_path)
+        return (file.abs_src_path, stat.st_size, stat.st_mtime_ns)
+
+    def _build_page(self, page: Page, config: MkDocsConfig, theme: tuple[Sequence[File], Navigation, Any],
+                    folders: tuple[Path, Path | None], nav_sig: str) -> None:
+        doc_files, nav, env = theme
+        out, previous = folders
+        signature = _digest(
+            nav_sig, self._theme_sig, page.url, page.file.src_uri, str(page.title), page.content, _toc(page.toc),
+            repr(page.meta), page.update_date, page.edit_url, page.canonical_url,
+            [(str(p.title), p.url) if p else None for p in (page.previous_page, page.next_page)],
+        )
+        dest = page.file.dest_uri
+        if previous is not None and self._page_sigs.get(dest) == signature and _link(previous, out, dest):
+            # The theme render is skipped, but plugins still see the page (search indexes it).
+            context = get_context(nav, doc_files, config, page)
+            config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            self._linked.add(dest)
+            return
+        _build_page(page, config, doc_files, nav, env)
+        self._page_sigs[dest] = signature
+        self.rendered_pages += 1
+
+    def _diff(self, out_dir: Path, previous: Path | None) -> set[str]:
+        """Outputs new, changed or gone since `previous` (hard-linked ones are unchanged)."""
+        now = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}
+        if previous is None:
+            return now
+        before = {p.relative_to(previous).as_posix() for p in previous.rglob("*") if p.is_file()}
+        changed = (before - now) | (now - before)
+        for rel in (now & before) - self._linked:
+            if not filecmp.cmp(out_dir / rel, previous / rel, shallow=False):
+                changed.add(rel)
+        return changed
+
+
+def watched_sources(config_file: Path, config: MkDocsConfig | None) -> tuple[list[Path], list[Path]]:
+    """(folders, files) whose changes can change the site: docs_dir, theme overrides, `watch:`."""
+    root = config_file.parent
+    if config is None:  # mkdocs.yml does not load yet: the usual places
+        return [root / "content", root / "templates"], [config_file]
+    folders = [Path(config.docs_dir)]
+    if config.theme.custom_dir:
+        folders.append(Path(config.theme.custom_dir))
+    folders += [Path(p) for p in config.watch]
+    return [f.resolve() for f in folders], [config_file]

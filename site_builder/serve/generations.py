@@ -1,0 +1,82 @@
+"""Complete output trees, one per build, and the pointer to the one being served.
+
+A build writes into a new folder; only a complete, successful build is published, by swapping one
+pointer. A request takes the current tree for its whole lifetime, so it gets the old files or the
+new ones, never a half-written mix. A replaced tree is removed when its last request is done. All
+trees live in one temporary folder that `close` removes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Generation:
+    """One complete output tree and its number (1, 2, …)."""
+
+    root: Path
+    number: int
+    readers: int = 0
+    retired: bool = False
+
+
+class Generations:
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
+        self._lock = threading.Lock()
+        self._current: Generation | None = None
+        self._count = 0
+
+    def new_folder(self) -> Path:
+        """An empty folder for the next build."""
+        with self._lock:
+            self._count += 1
+            path = self.folder / f"gen-{self._count}"
+        path.mkdir()
+        return path
+
+    @property
+    def current(self) -> Generation | None:
+        return self._current
+
+    def publish(self, root: Path) -> Generation:
+        """Serve `root` from now on; the tree it replaces goes when its last reader is done."""
+        with self._lock:
+            old, self._current = self._current, Generation(root, int(root.name.rsplit("-", 1)[1]))
+            if old is not None:
+                old.retired = True
+                self._remove_if_idle(old)
+            return self._current
+
+    def discard(self, root: Path) -> None:
+        """Remove a folder that was never published (a failed build)."""
+        shutil.rmtree(root, ignore_errors=True)
+
+    @contextmanager
+    def reading(self) -> Iterator[Generation | None]:
+        """The current tree, kept on disk until the block ends."""
+        with self._lock:
+            generation = self._current
+            if generation is not None:
+                generation.readers += 1
+        try:
+            yield generation
+        finally:
+            if generation is not None:
+                with self._lock:
+                    generation.readers -= 1
+                    self._remove_if_idle(generation)
+
+    def _remove_if_idle(self, generation: Generation) -> None:
+        if generation.retired and generation.readers == 0:
+            shutil.rmtree(generation.root, ignore_errors=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
