@@ -4,8 +4,8 @@ A page's render (Jinja data step + markdown) depends on its own text and front m
 of pages and files (links), on the feature fences, and on the data values it read. Reads of `data`
 go through `TrackedData`, which records the key path of every value a page fetched or iterated;
 the cached render is reused only while each recorded value is unchanged (compared by content, not
-by timestamps). A page with a feature fence (chart, timeline) depends on all data, because a
-feature may read data outside the Jinja step. A one-off `site-builder build` starts empty, so it
+by timestamps). A page with a feature fence (chart, timeline) is rendered every time, because a
+feature may read files outside the Jinja step. A one-off `site-builder build` starts empty, so it
 renders every page exactly as before.
 """
 
@@ -102,8 +102,9 @@ def fingerprint(value: Any) -> str:
 
 
 def site_signature(site: Site) -> str:
-    """What every page's render shares besides data: the link targets and the feature fences."""
-    return fingerprint([dict(site.links.pages), dict(site.links.files), sorted(site.fences)])
+    """What every page's render shares besides data: link targets, `extra`, parser options, fences."""
+    return fingerprint([dict(site.links.pages), dict(site.links.files), site.extra, repr(site.md.options),
+                        sorted(site.fences)])
 
 
 @dataclass
@@ -145,9 +146,10 @@ class PageCache:
             self.hits += 1
             return entry.rendered
         reads: set[KeyPath] = set()
+        rendered = render_page(source, page, dataclasses.replace(site, data=TrackedData(site.data, reads)))
         if set(_FENCE_INFO.findall(source.markdown)) & set(site.fences):
-            reads.add(())
-        tracked = dataclasses.replace(site, data=TrackedData(site.data, reads))
-        rendered = render_page(source, page, tracked)
-        self._entries[page] = _Entry(key, {p: self._current(p) for p in reads}, rendered)
+            # A feature block (chart, timeline) may read files the record cannot see: never reused.
+            self._entries.pop(page, None)
+        else:
+            self._entries[page] = _Entry(key, {p: self._current(p) for p in reads}, rendered)
         return rendered

@@ -22,7 +22,9 @@ import filecmp
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+import sysconfig
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +36,11 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from site_builder.host.plugin import ExplainerPlugin
+from site_builder.page_cache import PageCache
 from site_builder.host.runner import BuildResult, _Capture, _explainer, _load, run_captured
 
 log = logging.getLogger("mkdocs.commands.build")
+_INSTALLED = Path(sysconfig.get_paths()["purelib"])
 
 
 def _digest(*parts: Any) -> str:
@@ -58,14 +62,20 @@ def _nav_signature(items: Sequence[Any]) -> list[Any]:
 
 
 def _theme_signature(config: MkDocsConfig) -> str:
-    """Every template file of the theme (custom_dir first): a changed or new override counts."""
+    """Every template file of the theme's own folders (custom_dir, site-builder's): a changed or
+    new override counts. Installed themes (site-packages) do not change while the preview runs."""
     entries = []
     for folder in config.theme.dirs:
+        if Path(folder).is_relative_to(_INSTALLED):
+            continue
         for dirpath, _dirs, names in os.walk(folder):
-            for name in names:
-                stat = os.stat(os.path.join(dirpath, name))
-                entries.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+            entries += [(dirpath, name, _file_digest(os.path.join(dirpath, name))) for name in names]
     return _digest(sorted(entries))
+
+
+def _file_digest(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "blake2b").hexdigest()
 
 
 def _link(previous: Path, out: Path, rel: str) -> bool:
@@ -77,6 +87,40 @@ def _link(previous: Path, out: Path, rel: str) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     os.link(source, target)
     return True
+
+
+class SearchReplay:
+    """Material's search plugin, for pages whose theme render is skipped: their search entries (a
+    function of the same inputs as the page signature) are replayed instead of re-parsing the
+    page's HTML. Every other plugin's `on_page_context` runs as usual."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, list[Any]] = {}
+
+    @staticmethod
+    def _index(method: Any) -> Any:
+        index = getattr(getattr(method, "__self__", None), "search_index", None)
+        return index if isinstance(getattr(index, "entries", None), list) else None
+
+    def _indexes(self, config: MkDocsConfig) -> list[Any]:
+        return [i for m in config.plugins.events["page_context"] if (i := self._index(m)) is not None]
+
+    @contextmanager
+    def recording(self, config: MkDocsConfig, dest: str) -> Iterator[None]:
+        indexes = self._indexes(config)
+        before = [len(i.entries) for i in indexes]
+        yield
+        self._entries[dest] = [i.entries[n:] for i, n in zip(indexes, before)]
+
+    def page_context(self, config: MkDocsConfig, context: Any, page: Page, nav: Navigation) -> None:
+        recorded = list(self._entries.get(page.file.dest_uri, []))
+        for method in config.plugins.events["page_context"]:
+            index = self._index(method)
+            if index is not None and recorded:
+                index.entries.extend(recorded.pop(0))
+                continue
+            result = method(context, page=page, config=config, nav=nav)
+            context = result if result is not None else context
 
 
 class PreviewBuilder:
@@ -92,6 +136,9 @@ class PreviewBuilder:
         self._page_sigs: dict[str, str] = {}
         self._static_sigs: dict[str, tuple[Any, ...]] = {}
         self._linked: set[str] = set()
+        self._theme_files: tuple[Any, list[tuple[str, str]]] | None = None
+        self._search = SearchReplay()
+        self._page_cache = PageCache()
         self.changed: set[str] = set()
         """Output paths (relative, POSIX) that differ from the previous generation."""
         self.rendered_pages = 0
@@ -105,10 +152,15 @@ class PreviewBuilder:
             config = self._config_for(capture)
             plugin = _explainer(config, self.config_file)
             config.site_dir = str(out_dir)
+            # MkDocs keeps one instance of a plugin per process: claim it for this build.
+            config.plugins.on_startup(command="serve", dirty=False)
+            plugin.page_cache = self._page_cache
             try:
                 self._run(config, out_dir, previous)
             except Abort:
                 pass  # reported through the plugin's collector and the captured log
+            finally:
+                plugin.page_cache = None
             return config, plugin
 
         result = run_captured(self.config_file, self.strict, run)
@@ -125,8 +177,9 @@ class PreviewBuilder:
         if self.config is None or digest != self._config_digest:
             self.close()
             self._env, self._page_sigs, self._static_sigs, self._theme_sig = None, {}, {}, ""
+            self._search = SearchReplay()
             self.config = _load(self.config_file, None, self.strict, capture)
-            self.config.plugins.on_startup(command="serve", dirty=False)
+            self._page_cache = PageCache()
             self._config_digest = digest
         return self.config
 
@@ -136,6 +189,18 @@ class PreviewBuilder:
             self._env, self._theme_sig, self._page_sigs = config.theme.get_env(), signature, {}
         return self._env
 
+    def _add_theme_files(self, files: Files, env: Any, config: MkDocsConfig) -> None:
+        """`Files.add_files_from_theme`, remembered while the theme and the docs' file set are the same
+        (listing and filtering the theme's hundreds of files is a large part of a small rebuild)."""
+        key = (self._theme_sig, tuple(sorted(f.src_uri for f in files)))
+        if self._theme_files is None or self._theme_files[0] != key:
+            before = {id(f) for f in files}
+            files.add_files_from_theme(env, config)
+            self._theme_files = (key, [(f.src_uri, f.src_dir) for f in files if id(f) not in before])
+            return
+        for src_uri, src_dir in self._theme_files[1]:
+            files.append(File(src_uri, src_dir, config.site_dir, config.use_directory_urls))
+
     def _run(self, config: MkDocsConfig, out_dir: Path, previous: Path | None) -> None:
         """`mkdocs.commands.build.build` for a fresh folder, with unchanged work skipped."""
         try:
@@ -143,7 +208,7 @@ class PreviewBuilder:
             config.plugins.on_pre_build(config=config)
             files = get_files(config)
             env = self._theme_env(config)
-            files.add_files_from_theme(env, config)
+            self._add_theme_files(files, env, config)
             files = config.plugins.on_files(files, config=config)
             set_exclusions(files, config)
             nav = config.plugins.on_nav(get_navigation(files, config), config=config, files=files)
@@ -171,11 +236,12 @@ class PreviewBuilder:
             raise
 
     def _copy_static(self, files: Files, out: Path, previous: Path | None) -> None:
+        config_docs_dir = self.config.docs_dir if self.config else ""
         for file in files:
             if file.is_documentation_page() or not InclusionLevel.is_included(file.inclusion):
                 continue
-            signature = self._static_signature(file)
-            unchanged = signature is not None and self._static_sigs.get(file.dest_uri) == signature
+            signature = self._static_signature(file, config_docs_dir)
+            unchanged = self._static_sigs.get(file.dest_uri) == signature
             if previous is not None and unchanged and _link(previous, out, file.dest_uri):
                 self._linked.add(file.dest_uri)
                 continue
@@ -183,11 +249,14 @@ class PreviewBuilder:
             self._static_sigs[file.dest_uri] = signature
 
     @staticmethod
-    def _static_signature(file: File) -> tuple[Any, ...] | None:
+    def _static_signature(file: File, docs_dir: str) -> tuple[Any, ...]:
+        """The author's files by content; installed theme assets by their file status."""
         if file.abs_src_path is None:
             return ("content", _digest(file.content_bytes))
+        if Path(file.abs_src_path).is_relative_to(docs_dir):
+            return (file.abs_src_path, _file_digest(file.abs_src_path))
         stat = os.stat(file.abs_src_path)
-        return (file.abs_src_path, stat.st_size, stat.st_mtime_ns)
+        return (file.abs_src_path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
     def _build_page(self, page: Page, config: MkDocsConfig, theme: tuple[Sequence[File], Navigation, Any],
                     folders: tuple[Path, Path | None], nav_sig: str) -> None:
@@ -201,11 +270,11 @@ class PreviewBuilder:
         dest = page.file.dest_uri
         if previous is not None and self._page_sigs.get(dest) == signature and _link(previous, out, dest):
             # The theme render is skipped, but plugins still see the page (search indexes it).
-            context = get_context(nav, doc_files, config, page)
-            config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            self._search.page_context(config, get_context(nav, doc_files, config, page), page, nav)
             self._linked.add(dest)
             return
-        _build_page(page, config, doc_files, nav, env)
+        with self._search.recording(config, dest):
+            _build_page(page, config, doc_files, nav, env)
         self._page_sigs[dest] = signature
         self.rendered_pages += 1
 

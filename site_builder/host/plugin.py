@@ -23,14 +23,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from site_builder.content.data import load_data_files, nest_data, read_text
-from site_builder.content.frontmatter import parse_page
+from site_builder.content.frontmatter import PageSource, parse_page
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
 from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
 from site_builder.page_cache import PageCache
-from site_builder.pages import RenderedPage, Site
+from site_builder.pages import RenderedPage, Site, render_page
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 
@@ -73,7 +73,7 @@ class ExplainerPage(Page):
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         try:
-            rendered = self.plugin.page_cache.render(self.source, self.file.src_uri, self.plugin.site)
+            rendered = self.plugin.render_page(self.source, self.file.src_uri)
         except UserError as exc:
             self.plugin.collector.add(exc)
             self.content, self.present_anchor_ids = "", set()
@@ -115,8 +115,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.output: AtomicOutput | None = None
-        # Lives as long as the loaded config: the preview server reuses renders across builds.
-        self.page_cache = PageCache()
+        # Set by the preview builder for its builds only: it reuses renders whose inputs are unchanged.
+        self.page_cache: PageCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -150,6 +150,11 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
         return files
+
+    def render_page(self, source: PageSource, page: str) -> RenderedPage:
+        if self.page_cache is None:
+            return render_page(source, page, self.site)
+        return self.page_cache.render(source, page, self.site)
 
     def stats(self) -> dict[str, int]:
         """Counts for the CLI's summary line."""
