@@ -5,6 +5,8 @@
   var root = new URL(cfg.root, location.href);
   var generation = cfg.generation;
   var scrollKey = "site-builder-scroll:" + location.pathname;
+  /* Fetched by every page but only for searching: a stale index until the next reload is harmless. */
+  var NOT_A_REASON = {"search/search_index.json": true, "sitemap.xml": true, "sitemap.xml.gz": true};
 
   function currentPage() {
     var path = decodeURIComponent(location.pathname);
@@ -51,7 +53,7 @@
     generation = Math.max(generation, change.generation);
     var page = currentPage();
     var used = usedFiles();
-    if (change.paths.some(function (p) { return p === page || used[p]; })) reload();
+    if (change.paths.some(function (p) { return p === page || (used[p] && !NOT_A_REASON[p]); })) reload();
   }
 
   function el(tag, text, style) {
