@@ -218,11 +218,12 @@ class PreviewBuilder:
                 _populate_page(file.page, config, files)
             env = config.plugins.on_env(env, config=config, files=files)
             self._copy_static(files, out_dir, previous)
+            nav_sig = _digest(_nav_signature(nav.items), [(f.src_uri, f.url) for f in doc_files],
+                              [f.page.update_date for f in doc_files if f.page])
             for template in config.theme.static_templates:
-                _build_theme_template(template, env, files, config, nav)
+                self._build_theme_template(template, (files, nav, env), config, (out_dir, previous), nav_sig)
             for template in config.extra_templates:
                 _build_extra_template(template, files, config, nav)
-            nav_sig = _digest(_nav_signature(nav.items), [(f.src_uri, f.url) for f in doc_files])
             for file in doc_files:
                 self._build_page(file.page, config, (doc_files, nav, env), (out_dir, previous), nav_sig)
             for file in doc_files:
@@ -258,6 +259,23 @@ class PreviewBuilder:
         stat = os.stat(file.abs_src_path)
         return (file.abs_src_path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
+    def _build_theme_template(self, name: str, theme: tuple[Files, Navigation, Any], config: MkDocsConfig,
+                              folders: tuple[Path, Path | None], nav_sig: str) -> None:
+        """404.html and sitemap.xml list the whole site: rendered again only when the nav changed."""
+        files, nav, env = theme
+        out, previous = folders
+        key = f"template:{name}"
+        outputs = [name, f"{name}.gz"] if name == "sitemap.xml" else [name]
+        signature = _digest(nav_sig, self._theme_sig, name)
+        if previous is not None and self._page_sigs.get(key) == signature and all(
+                (previous / rel).is_file() for rel in outputs):
+            for rel in outputs:
+                _link(previous, out, rel)
+                self._linked.add(rel)
+            return
+        _build_theme_template(name, env, files, config, nav)
+        self._page_sigs[key] = signature
+
     def _build_page(self, page: Page, config: MkDocsConfig, theme: tuple[Sequence[File], Navigation, Any],
                     folders: tuple[Path, Path | None], nav_sig: str) -> None:
         doc_files, nav, env = theme
@@ -280,16 +298,24 @@ class PreviewBuilder:
 
     def _diff(self, out_dir: Path, previous: Path | None) -> set[str]:
         """Outputs new, changed or gone since `previous` (hard-linked ones are unchanged)."""
-        now = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}
+        now = _all_files(out_dir)
         if previous is None:
             return now
-        before = {p.relative_to(previous).as_posix() for p in previous.rglob("*") if p.is_file()}
+        before = _all_files(previous)
         changed = (before - now) | (now - before)
         for rel in (now & before) - self._linked:
             if not filecmp.cmp(out_dir / rel, previous / rel, shallow=False):
                 changed.add(rel)
         return changed
 
+
+def _all_files(root: Path) -> set[str]:
+    """Every file under `root`, relative, with `/` separators."""
+    found = set()
+    for dirpath, _dirs, names in os.walk(root):
+        prefix = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        found.update(name if prefix == "." else f"{prefix}/{name}" for name in names)
+    return found
 
 def watched_sources(config_file: Path, config: MkDocsConfig | None) -> tuple[list[Path], list[Path]]:
     """(folders, files) whose changes can change the site: docs_dir, theme overrides, `watch:`."""

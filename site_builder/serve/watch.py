@@ -54,7 +54,7 @@ class SourceWatcher:
     """Calls `on_change(paths)` in its own thread, once per burst of relevant events."""
 
     def __init__(self, folders: Iterable[Path], files: Iterable[Path], on_change: Callable[[set[str]], None],
-                 debounce: float = 0.1, report: Callable[[str], None] = print) -> None:
+                 debounce: float = 0.05, report: Callable[[str], None] = print) -> None:
         self.folders = [f for f in folders if f.is_dir()]
         self.files = {str(f) for f in files}
         self.on_change = on_change
