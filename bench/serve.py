@@ -50,7 +50,7 @@ def write_synthetic_site(root: Path, pages: int = 200) -> str:
     for i in range(pages):
         section = root / f"content/section{i % 10}"
         section.mkdir(exist_ok=True)
-        uses = " Value {{ data.numbers[%d].value | number }}." % (i % 20) if i % 5 == 0 else ""
+        uses = f" Value {{{{ data.numbers[{i % 20}].value | number }}}}." if i % 5 == 0 else ""
         parts = "\n\n".join(f"## Part {j}\n\nSome *text* about item {i} and [home](../index.md).{uses}"
                             for j in range(8))
         (section / f"page{i}.md").write_text(f"# Page {i}\n\n{parts}\n")
@@ -72,8 +72,8 @@ def get(port: int, path: str, timeout: float = 60) -> str:
 def start(command: list[str], cwd: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
     """Start a server; returns it and the URL path it serves the site under (MkDocs: site_url's)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_MKDOCS_2_WARNING": "1"}
-    log = open(cwd / f"{command[2]}.log", "wb")
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
+    with open(cwd / f"{command[2]}.log", "wb") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -105,9 +105,9 @@ class SiteBuilderProbe:
         while line := self.stream.fp.readline().decode():
             if line.startswith("event: "):
                 event = line[7:].strip()
-            elif line.startswith("data: ") and event == "changed":
-                if self.page_file in (json.loads(line[6:])["paths"] or [self.page_file]):
-                    return
+            elif (line.startswith("data: ") and event == "changed"
+                  and self.page_file in (json.loads(line[6:])["paths"] or [self.page_file])):
+                return
 
 
 class MkDocsProbe:
@@ -125,6 +125,11 @@ class MkDocsProbe:
                 return
 
 
+def wait_then_set(listener: SiteBuilderProbe | MkDocsProbe, done: threading.Event) -> None:
+    listener.wait()
+    done.set()
+
+
 def measure(site: Path, page: str, tool: str, edits: int) -> list[float]:
     port = free_port()
     if tool == "site-builder":
@@ -139,7 +144,7 @@ def measure(site: Path, page: str, tool: str, edits: int) -> list[float]:
         for n in range(edits + WARMUP):
             listener = SiteBuilderProbe(port, url, file_path) if tool == "site-builder" else MkDocsProbe(port, url)
             done = threading.Event()
-            threading.Thread(target=lambda: (listener.wait(), done.set()), daemon=True).start()
+            threading.Thread(target=wait_then_set, args=(listener, done), daemon=True).start()
             time.sleep(0.3)  # the listener is connected, the previous burst is over
             start_time = time.perf_counter()
             with open(site / page, "a", encoding="utf-8") as f:

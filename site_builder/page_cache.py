@@ -56,8 +56,8 @@ class TrackedData(dict[str, Any]):
             self._reads.add((*self._path, key))
         return self._value(key)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        return self[key] if key in self else default
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 - `self.get` is this method
 
     def __contains__(self, key: object) -> bool:
         self._reads.add((*self._path, key))
@@ -77,11 +77,11 @@ class TrackedData(dict[str, Any]):
 
     def items(self) -> Any:
         self._whole()
-        return [(key, self._value(key)) for key in super().keys()]
+        return [(key, self._value(key)) for key in super().__iter__()]
 
     def values(self) -> Any:
         self._whole()
-        return [self._value(key) for key in super().keys()]
+        return [self._value(key) for key in super().__iter__()]
 
     def __repr__(self) -> str:
         self._whole()

@@ -33,7 +33,7 @@ plugins:
   - search
   - explainer
 """
-WORDS = "data model share download open weight chart source year growth".split()
+WORDS = ["data", "model", "share", "download", "open", "weight", "chart", "source", "year", "growth"]
 
 
 def page_text(rng: random.Random, title: str) -> str:

@@ -7,7 +7,6 @@ import http.client
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -127,7 +126,7 @@ def test_failed_rebuild_keeps_the_site_and_reports_positions(preview: tuple[Prev
     [error] = session.hub.errors
     assert error["position"].startswith("content/other.md:2:")
     assert error["source"] == "title: a: b"
-    status, body = raw_get(port, "/other/")
+    _, body = raw_get(port, "/other/")
     assert b"content/other.md:2:" in body, "a page loaded now shows the overlay too"
     other.write_text("---\ntitle: Other\n---\n\nFixed.\n")
     assert session.rebuild()

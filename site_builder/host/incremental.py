@@ -36,8 +36,8 @@ from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from site_builder.host.plugin import ExplainerPlugin
-from site_builder.page_cache import PageCache
 from site_builder.host.runner import BuildResult, _Capture, _explainer, _load, run_captured
+from site_builder.page_cache import PageCache
 
 log = logging.getLogger("mkdocs.commands.build")
 _INSTALLED = Path(sysconfig.get_paths()["purelib"])
@@ -196,7 +196,7 @@ class PreviewBuilder:
         if self._theme_files is None or self._theme_files[0] != key:
             before = {id(f) for f in files}
             files.add_files_from_theme(env, config)
-            self._theme_files = (key, [(f.src_uri, f.src_dir) for f in files if id(f) not in before])
+            self._theme_files = (key, [(f.src_uri, f.src_dir or "") for f in files if id(f) not in before])
             return
         for src_uri, src_dir in self._theme_files[1]:
             files.append(File(src_uri, src_dir, config.site_dir, config.use_directory_urls))
@@ -213,21 +213,22 @@ class PreviewBuilder:
             set_exclusions(files, config)
             nav = config.plugins.on_nav(get_navigation(files, config), config=config, files=files)
             doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
-            for file in doc_files:
-                assert file.page is not None, "the explainer plugin makes a page for every markdown file"
-                _populate_page(file.page, config, files)
+            pages = [file.page for file in doc_files if file.page is not None]
+            assert len(pages) == len(doc_files), "the explainer plugin makes a page for every markdown file"
+            for page in pages:
+                _populate_page(page, config, files)
             env = config.plugins.on_env(env, config=config, files=files)
             self._copy_static(files, out_dir, previous)
             nav_sig = _digest(_nav_signature(nav.items), [(f.src_uri, f.url) for f in doc_files],
-                              [f.page.update_date for f in doc_files if f.page])
+                              [p.update_date for p in pages])
             for template in config.theme.static_templates:
                 self._build_theme_template(template, (files, nav, env), config, (out_dir, previous), nav_sig)
             for template in config.extra_templates:
                 _build_extra_template(template, files, config, nav)
-            for file in doc_files:
-                self._build_page(file.page, config, (doc_files, nav, env), (out_dir, previous), nav_sig)
-            for file in doc_files:
-                file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+            for page in pages:
+                self._build_page(page, config, (doc_files, nav, env), (out_dir, previous), nav_sig)
+            for page in pages:
+                page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
             config.plugins.on_post_build(config=config)
         except Exception as exc:
             config.plugins.on_build_error(error=exc)
@@ -239,7 +240,7 @@ class PreviewBuilder:
     def _copy_static(self, files: Files, out: Path, previous: Path | None) -> None:
         config_docs_dir = self.config.docs_dir if self.config else ""
         for file in files:
-            if file.is_documentation_page() or not InclusionLevel.is_included(file.inclusion):
+            if file.is_documentation_page() or not file.inclusion.is_included():  # type: ignore[no-untyped-call]
                 continue
             signature = self._static_signature(file, config_docs_dir)
             unchanged = self._static_sigs.get(file.dest_uri) == signature
@@ -311,7 +312,7 @@ class PreviewBuilder:
 
 def _all_files(root: Path) -> set[str]:
     """Every file under `root`, relative, with `/` separators."""
-    found = set()
+    found: set[str] = set()
     for dirpath, _dirs, names in os.walk(root):
         prefix = os.path.relpath(dirpath, root).replace(os.sep, "/")
         found.update(name if prefix == "." else f"{prefix}/{name}" for name in names)

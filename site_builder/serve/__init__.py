@@ -66,7 +66,7 @@ class PreviewSession:
             folder = self.generations.new_folder()
             try:
                 result = self.builder.build(folder, current.root if current else None)
-            except Exception as exc:  # a bug in site-builder or a plugin: show it, keep serving
+            except Exception as exc:  # noqa: BLE001 - a bug in site-builder or a plugin: show it, keep serving
                 self.generations.discard(folder)
                 traceback.print_exc()
                 self.hub.failed(internal_error_payload(exc))
@@ -125,15 +125,7 @@ def serve(config_file: Path, dev_addr: str, open_browser: bool = False, verbose:
         url = f"http://{'[' + host + ']' if ':' in host else host}:{server.server_address[1]}/"
         _say(f"serving {url} (Ctrl-C to stop); building …")
         session.rebuild()
-
-        def on_change(paths: set[str]) -> None:
-            session.rebuild(paths)
-            if watcher is not None:
-                watcher.retarget(*session.sources())
-
-        watcher = SourceWatcher(*session.sources(), on_change=on_change, report=_say)
-        watcher.start()
-        _say("watching " + ", ".join(_shown(p, session.root) for p in watcher.folders + sorted(watcher.files)))
+        watcher = _start_watching(session)
         if open_browser:
             webbrowser.open(url)
         while True:
@@ -148,6 +140,17 @@ def serve(config_file: Path, dev_addr: str, open_browser: bool = False, verbose:
         server.server_close()
         session.close()
     return 0
+
+
+def _start_watching(session: PreviewSession) -> SourceWatcher:
+    def on_change(paths: set[str]) -> None:
+        session.rebuild(paths)
+        watcher.retarget(*session.sources())  # mkdocs.yml may have moved docs_dir or custom_dir
+
+    watcher = SourceWatcher(*session.sources(), on_change=on_change, report=_say)
+    watcher.start()
+    _say("watching " + ", ".join(_shown(p, session.root) for p in watcher.folders + sorted(watcher.files)))
+    return watcher
 
 
 def _shown(path: Path | str, root: Path) -> str:

@@ -4,7 +4,8 @@
   var cfg = window.__siteBuilderLive;
   var root = new URL(cfg.root, location.href);
   var generation = cfg.generation;
-  var scrollKey = "site-builder-scroll:" + location.pathname;
+  /* Read when needed: Material's instant navigation changes the location without a new script. */
+  function scrollKey() { return "site-builder-scroll:" + location.pathname; }
   /* Fetched by every page but only for searching: a stale index until the next reload is harmless. */
   var NOT_A_REASON = {"search/search_index.json": true, "sitemap.xml": true, "sitemap.xml.gz": true};
 
@@ -35,13 +36,13 @@
   }
 
   function reload() {
-    try { sessionStorage.setItem(scrollKey, String(window.scrollY)); } catch (e) { /* private mode */ }
+    try { sessionStorage.setItem(scrollKey(), String(window.scrollY)); } catch (e) { /* private mode */ }
     location.reload();
   }
 
   function restoreScroll() {
     var saved = null;
-    try { saved = sessionStorage.getItem(scrollKey); sessionStorage.removeItem(scrollKey); } catch (e) { return; }
+    try { saved = sessionStorage.getItem(scrollKey()); sessionStorage.removeItem(scrollKey()); } catch (e) { return; }
     if (saved === null) return;
     var y = Number(saved);
     window.scrollTo(0, y);

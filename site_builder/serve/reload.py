@@ -25,7 +25,7 @@ _CLIENT_JS = resources.files(__package__).joinpath("client.js").read_text(encodi
 
 def sse(event: str, data: Any) -> bytes:
     """One Server-Sent Event; the JSON is on one line, as SSE requires."""
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode("utf-8")
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
 class ReloadHub:

@@ -86,7 +86,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request would drown the build messages
 
     def do_HEAD(self) -> None:
@@ -96,7 +96,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._handle(send_body=True)
 
     def _handle(self, send_body: bool) -> None:
-        if not allowed_host(self.headers.get("Host"), self.server.server_address[0]):
+        if not allowed_host(self.headers.get("Host"), str(self.server.server_address[0])):
             self._send(HTTPStatus.FORBIDDEN, b"site-builder: this Host is not allowed (serving local addresses only)\n",
                        "text/plain; charset=utf-8", send_body)
             return

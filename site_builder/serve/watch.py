@@ -44,8 +44,8 @@ class _Collector(FileSystemEventHandler):
         self.watcher = watcher
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in {"opened", "closed_no_write"}:
-            return
+        if event.event_type in {"opened", "closed_no_write"} or (event.is_directory and event.event_type == "modified"):
+            return  # a folder's own "modified" comes with the event of the file that changed in it
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
         self.watcher.notice([os.fsdecode(p) for p in paths if p])
 
@@ -95,10 +95,10 @@ class SourceWatcher:
 
     def retarget(self, folders: Iterable[Path], files: Iterable[Path]) -> None:
         """Watch other sources (mkdocs.yml changed `docs_dir` or `custom_dir`)."""
-        folders, files = [f for f in folders if f.is_dir()], {str(f) for f in files}
-        if (folders, files) == (self.folders, self.files) or self._observer is None:
+        dirs, names = [f for f in folders if f.is_dir()], {str(f) for f in files}
+        if (dirs, names) == (self.folders, self.files) or self._observer is None:
             return
-        self.folders, self.files = folders, files
+        self.folders, self.files = dirs, names
         self._observer.unschedule_all()
         self._schedule(self._observer)
 
@@ -110,7 +110,9 @@ class SourceWatcher:
             observer.schedule(handler, parent, recursive=False)
 
     def _start_observer(self, force_polling: bool) -> BaseObserver:
-        if not force_polling:
+        if force_polling:
+            self._fallback("SITE_BUILDER_POLL=1 is set")
+        else:
             observer = Observer()
             try:
                 self._schedule(observer)
