@@ -81,7 +81,7 @@ class Server:
         return self.process.wait(timeout=15)
 
     def url(self, path: str = "") -> str:
-        return f"http://127.0.0.1:{self.port}/{path}"
+        return f"http://127.0.0.1:{self.port}/repo/{path}"  # site_url's path, as in production
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def raw_get(port: int, target: str, host: str | None = "127.0.0.1") -> tuple[int
 
 def test_pages_are_served_with_the_live_client_and_disk_stays_clean(preview: tuple[PreviewSession, int]) -> None:
     session, port = preview
-    status, body = raw_get(port, "/other/")
+    status, body = raw_get(port, "/repo/other/")
     assert status == 200
     assert b"Value 1." in body and b'id="site-builder-live"' in body
     on_disk = (session.generations.current.root / "other/index.html").read_bytes()  # type: ignore[union-attr]
@@ -59,9 +59,10 @@ def test_pages_are_served_with_the_live_client_and_disk_stays_clean(preview: tup
 
 
 @pytest.mark.parametrize("target", [
-    "/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/..%2fsecret.txt", "/assets/../../secret.txt",
-    "/..%5csecret.txt", "/%252e%252e/secret.txt", "//secret.txt", "/%2e%2e/%2e%2e/site/mkdocs.yml",
-    "/..", "/%00/index.html", "/%ff",
+    "/repo/../secret.txt", "/repo/%2e%2e/secret.txt", "/repo/%2E%2E%2Fsecret.txt", "/repo/..%2fsecret.txt",
+    "/repo/assets/../../secret.txt", "/repo/..%5csecret.txt", "/repo/%252e%252e/secret.txt", "/repo//secret.txt",
+    "/repo/%2e%2e/%2e%2e/site/mkdocs.yml", "/repo/..", "/repo/%00/index.html", "/repo/%ff", "/../secret.txt",
+    "/secret.txt",
 ])
 def test_traversal_answers_404(preview: tuple[PreviewSession, int], target: str) -> None:
     status, body = raw_get(preview[1], target)
@@ -71,20 +72,29 @@ def test_traversal_answers_404(preview: tuple[PreviewSession, int], target: str)
 
 @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "localhost:{port}", "127.0.0.1:{port}", "[::1]:{port}"])
 def test_local_host_headers_are_served(preview: tuple[PreviewSession, int], host: str) -> None:
-    assert raw_get(preview[1], "/", host.format(port=preview[1]))[0] == 200
+    assert raw_get(preview[1], "/repo/", host.format(port=preview[1]))[0] == 200
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example:{port}",
                                   "evil.example@127.0.0.1", "10.0.0.5:{port}", None])
 def test_foreign_host_headers_are_refused(preview: tuple[PreviewSession, int], host: str | None) -> None:
-    status, body = raw_get(preview[1], "/", host.format(port=preview[1]) if host else None)
+    status, body = raw_get(preview[1], "/repo/", host.format(port=preview[1]) if host else None)
     assert status == 403
     assert b"Welcome" not in body
 
 
+def test_the_site_is_served_under_the_path_of_site_url(preview: tuple[PreviewSession, int]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", preview[1], timeout=5)
+    connection.request("GET", "/")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Location")) == (302, "/repo/")
+    status, body = raw_get(preview[1], "/repo/nowhere/deeper/")
+    assert status == 404 and b'"root": "../../"' in body, "the site's 404 page, with the live client"
+
+
 def test_directory_without_slash_redirects_relatively(preview: tuple[PreviewSession, int]) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", preview[1], timeout=5)
-    connection.request("GET", "/other")
+    connection.request("GET", "/repo/other")
     response = connection.getresponse()
     assert (response.status, response.getheader("Location")) == (302, "other/")
 
@@ -98,7 +108,7 @@ def test_requests_during_rebuilds_get_complete_files(preview: tuple[PreviewSessi
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         while not stop.is_set():
-            connection.request("GET", "/")
+            connection.request("GET", "/repo/")
             response = connection.getresponse()
             body = response.read()
             if response.status != 200 or not body.rstrip().endswith(b"</html>") or b"Welcome" not in body:
@@ -122,11 +132,11 @@ def test_failed_rebuild_keeps_the_site_and_reports_positions(preview: tuple[Prev
     other = session.root / "content/other.md"
     other.write_text("---\ntitle: a: b\n---\n\nText.\n")
     assert not session.rebuild()
-    assert raw_get(port, "/other/")[0] == 200, "the last good site is still served"
+    assert raw_get(port, "/repo/other/")[0] == 200, "the last good site is still served"
     [error] = session.hub.errors
     assert error["position"].startswith("content/other.md:2:")
     assert error["source"] == "title: a: b"
-    _, body = raw_get(port, "/other/")
+    _, body = raw_get(port, "/repo/other/")
     assert b"content/other.md:2:" in body, "a page loaded now shows the overlay too"
     other.write_text("---\ntitle: Other\n---\n\nFixed.\n")
     assert session.rebuild()

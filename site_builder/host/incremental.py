@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page, get_context
 from mkdocs.config.defaults import MkDocsConfig
@@ -166,6 +167,12 @@ class PreviewBuilder:
         result = run_captured(self.config_file, self.strict, run)
         self.changed = self._diff(out_dir, previous) if result.ok else set()
         return result
+
+    @property
+    def mount(self) -> str:
+        """The URL path of `site_url` (`/repo/`), where the preview serves the site, as `mkdocs serve` does."""
+        path = urlsplit(self.config.site_url or "/").path if self.config else "/"
+        return path if path.endswith("/") else path + "/"
 
     def close(self) -> None:
         if self.config is not None:

@@ -81,7 +81,7 @@ class PreviewSession:
                 _say(f"build failed: {len(problems)} error(s) in {seconds:.2f}s — serving the last good version")
                 self.hub.failed(error_payload(problems, self.root))
                 return False
-            generation = self.generations.publish(folder)
+            generation = self.generations.publish(folder, self.builder.mount)
             changed = self.builder.changed
             self.hub.published(generation.number, changed)
             _say(f"built in {seconds:.2f}s: {self.builder.rendered_pages} page(s) rendered, "

@@ -50,7 +50,8 @@
   }
 
   function onChanged(change) {
-    if (change.paths === null) { reload(); return; }  /* the server restarted */
+    /* The server restarted, or this is the "building…" placeholder: reload. */
+    if (change.paths === null || cfg.page === null) { reload(); return; }
     generation = Math.max(generation, change.generation);
     var page = currentPage();
     var used = usedFiles();

@@ -23,6 +23,8 @@ class Generation:
 
     root: Path
     number: int
+    mount: str = "/"
+    """The URL path the site is served under (the path of its `site_url`)."""
     readers: int = 0
     retired: bool = False
 
@@ -46,10 +48,15 @@ class Generations:
     def current(self) -> Generation | None:
         return self._current
 
-    def publish(self, root: Path) -> Generation:
-        """Serve `root` from now on; the tree it replaces goes when its last reader is done."""
+    @property
+    def mount(self) -> str:
+        current = self._current
+        return current.mount if current else "/"
+
+    def publish(self, root: Path, mount: str = "/") -> Generation:
+        """Serve `root` under `mount` from now on; the tree it replaces goes when its last reader is done."""
         with self._lock:
-            old, self._current = self._current, Generation(root, int(root.name.rsplit("-", 1)[1]))
+            old, self._current = self._current, Generation(root, int(root.name.rsplit("-", 1)[1]), mount)
             if old is not None:
                 old.retired = True
                 self._remove_if_idle(old)

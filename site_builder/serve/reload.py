@@ -86,9 +86,10 @@ class ReloadHub:
             for inbox in self._clients:
                 inbox.put(None)
 
-    def client_script(self, request_path: str, page: str) -> str:
-        """The `<script>` for a page served at `request_path` (URL path, decoded)."""
-        up = "../" * max(request_path.count("/") - 1, 0)
+    def client_script(self, request_rel: str, page: str | None) -> str:
+        """The `<script>` for `page` (None: a placeholder that reloads at the first build), requested at
+        `request_rel` (decoded, relative to the site root)."""
+        up = "../" * request_rel.count("/")
         config = {"root": up or "./", "events": EVENTS_PATH, "page": page, "generation": self.generation,
                   "server": self.server_id, "errors": self.errors}
         # `<` escaped so that no value can close the script element.

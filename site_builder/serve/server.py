@@ -96,6 +96,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._handle(send_body=True)
 
     def _handle(self, send_body: bool) -> None:
+        self._request_rel = ""  # this request's path under the site root, for the live client's relative URLs
         if not allowed_host(self.headers.get("Host"), str(self.server.server_address[0])):
             self._send(HTTPStatus.FORBIDDEN, b"site-builder: this Host is not allowed (serving local addresses only)\n",
                        "text/plain; charset=utf-8", send_body)
@@ -104,12 +105,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if rel is None:
             self._not_found(None, send_body)
             return
-        if rel == EVENTS_PATH:
+        mount = self.server.generations.mount.lstrip("/")  # the site_url's path, as `mkdocs serve` does
+        if rel in {EVENTS_PATH, mount + EVENTS_PATH}:
             self._events()
             return
+        if not rel.startswith(mount):
+            if rel in {"", mount.rstrip("/")}:
+                self._redirect("/" + mount)
+            else:
+                self._send(HTTPStatus.NOT_FOUND, f"404: the site is served under /{mount}\n".encode(),
+                           "text/plain; charset=utf-8", send_body)
+            return
+        self._request_rel = rel = rel[len(mount):]
         with self.server.generations.reading() as generation:
             if generation is None:
-                self._html(HTTPStatus.SERVICE_UNAVAILABLE, _WAITING, rel or "index.html", send_body)
+                self._html(HTTPStatus.SERVICE_UNAVAILABLE, _WAITING, None, send_body)
             else:
                 self._serve_file(generation, rel, send_body)
 
@@ -140,8 +150,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         else:
             self._send(HTTPStatus.NOT_FOUND, b"404 not found\n", "text/plain; charset=utf-8", send_body)
 
-    def _html(self, status: HTTPStatus, body: bytes, page: str, send_body: bool) -> None:
-        script = self.server.hub.client_script(unquote(url_path(self.path)), page)
+    def _html(self, status: HTTPStatus, body: bytes, page: str | None, send_body: bool) -> None:
+        script = self.server.hub.client_script(self._request_rel, page)
         self._send(status, inject(body, script), "text/html; charset=utf-8", send_body)
 
     def _redirect(self, location: str) -> None:
