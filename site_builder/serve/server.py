@@ -14,6 +14,7 @@ import os
 import posixpath
 import queue
 import socket
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -80,6 +81,12 @@ class PreviewServer(ThreadingHTTPServer):
         self.generations = generations
         self.hub = hub
         super().__init__(address, PreviewHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that goes away mid-request is normal; anything else is reported (without stopping)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
