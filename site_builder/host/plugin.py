@@ -126,6 +126,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.warnings = WarningCounter.attach()
         self.publisher = Publisher(SiteInfo(config.site_name, config.site_url, config.site_description,
                                             config.site_author), config.extra.get("cname"))
+        # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
+        config.site_name, config.site_description = _escaped(config.site_name), _escaped(config.site_description)
         if self.command in {"build", "gh-deploy"}:
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
