@@ -73,7 +73,6 @@ def source_of(git: Git) -> Source:
 
 def remote_tip(git: Git, remote: str, branch: str) -> str | None:
     """The branch's commit on the remote (fetched, so it can be the parent), or None if it is new."""
-    git.run("remote", "get-url", remote, hint=f"add the remote: `git remote add {remote} URL`, or pass --remote")
     if not git.run("ls-remote", "--heads", remote, f"refs/heads/{branch}"):
         return None
     git.run("fetch", "--quiet", "--no-tags", remote, f"refs/heads/{branch}")
@@ -119,6 +118,8 @@ def deploy(config_file: Path, options: DeployOptions, verbose: bool = False) -> 
     """Build into a scratch folder and publish it; nothing is published when the build fails."""
     git = Git(config_file.parent, config_file.name)
     source = source_of(git)
+    git.run("remote", "get-url", options.remote,
+            hint=f"add the remote: `git remote add {options.remote} URL`, or pass --remote")
     with tempfile.TemporaryDirectory(prefix="site-builder-deploy-") as scratch:
         result = build_site(config_file, site_dir=Path(scratch) / "site", strict=True, verbose=verbose)
         if not result.ok or result.site_dir is None:
