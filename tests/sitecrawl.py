@@ -13,8 +13,8 @@ import json
 import mimetypes
 import threading
 import urllib.error
-import xml.etree.ElementTree as ET
 import urllib.request
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -176,7 +176,7 @@ class Crawl:
         if status != 200:
             self.broken.append(f"{page}: {ref!r} → {address} (status {status})")
             return
-        is_html = final.endswith("/") or final.endswith(".html")
+        is_html = final.endswith(("/", ".html"))
         if is_html and final not in self.pages:
             self.visit(final)
         if fragment and is_html and unquote(fragment) not in self._ids.get(final, set()):

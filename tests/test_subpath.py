@@ -34,7 +34,7 @@ def _crawl_built(config: Path, out: Path, site_url: str) -> None:
 
 def test_flagship_has_no_broken_reference_under_a_subpath(tmp_path: Path) -> None:
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
-    site_url = re.search(r"^site_url:\s*(\S+)", config, re.M)
+    site_url = re.search(r"^site_url:\s*(\S+)", config, re.MULTILINE)
     assert site_url is not None and urlsplit(site_url[1]).path.strip("/"), "the flagship needs a sub-path site_url"
     _crawl_built(REPO / "mkdocs.yml", tmp_path / "site", site_url[1])
 

@@ -61,8 +61,7 @@ def absolute_url(site: SiteInfo, url: str) -> str | None:
 def social_image_path(url: str) -> str:
     """Where the page's social card goes, mirroring its URL: `a/b/` → `assets/social/a/b.png`."""
     stem = url.rstrip("/") or "index"
-    if stem.endswith(".html"):
-        stem = stem[: -len(".html")]
+    stem = stem.removesuffix(".html")
     return f"{SOCIAL_DIR}/{stem}.png"
 
 

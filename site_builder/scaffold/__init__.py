@@ -2,8 +2,8 @@
 
 The template holds a site that builds strictly with zero warnings: an article with a chart and the
 data step, a data file, a timeline, sources, a theme override and a GitHub Pages workflow. Dotfiles
-are stored as `dot-NAME` so that packaging tools never read them as their own (a `.gitignore`
-inside the package would hide files from the wheel). The title is written into YAML as a quoted
+are stored as `dot-NAME`, and files that tools would read as their own as `NAME.in` (a `.gitignore`
+inside the package would hide files from the wheel; linters parse any pyproject.toml). The title is written into YAML as a quoted
 YAML scalar, so any text is safe there.
 """
 
@@ -65,6 +65,7 @@ def default_title(path: Path) -> str:
 
 
 def _target_name(name: str) -> str:
+    name = name.removesuffix(".in")
     return "." + name[len("dot-"):] if name.startswith("dot-") else name
 
 
