@@ -10,13 +10,16 @@ The working branch, the index, uncommitted work and local refs are left alone. T
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.errors import SourcePosition, UserError
-from site_builder.host.runner import BuildResult, build_site
+from site_builder.host.runner import BuildResult, build_site, locate_in_config
+
+_GITHUB_REMOTE = re.compile(r"github\.com[:/]+(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$")
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,28 @@ def commit_tree(git: Git, site_dir: Path, parent: str | None, message: str) -> s
                    hint="set your name for commits: `git config user.name NAME` and `git config user.email EMAIL`")
 
 
-def publish(git: Git, site_dir: Path, source: Source, options: DeployOptions) -> Published:
-    """Put the built site on the remote branch as one new commit on top of what is there."""
-    parent = remote_tip(git, options.remote, options.branch)
-    (site_dir / ".nojekyll").write_bytes(b"")
-    cname = keep_cname(git, site_dir, parent)
+def pages_address(remote_url: str, cname: str | None) -> str | None:
+    """Where GitHub Pages serves a branch pushed to `remote_url`; None for a remote elsewhere."""
+    match = _GITHUB_REMOTE.search(remote_url)
+    if match is None:
+        return None
+    if cname:
+        return f"https://{cname}/"
+    owner, repo = match["owner"].lower(), match["repo"]
+    return f"https://{owner}.github.io/" + ("" if repo.lower() == f"{owner}.github.io" else f"{repo}/")
+
+
+def check_site_url(site_url: str | None, address: str | None, position: SourcePosition) -> None:
+    """The 404 page, canonical links, feed and cards use `site_url`: a wrong one breaks them once published."""
+    if address is None or (site_url or "").rstrip("/").lower() == address.rstrip("/").lower():
+        return
+    raise UserError(f"site_url is {site_url or 'not set'}, but this branch is served at {address}", position,
+                    f"set `site_url: {address}` in mkdocs.yml (the 404 page and shared links need it)")
+
+
+def publish(git: Git, site_dir: Path, source: Source, options: DeployOptions, parent: str | None,
+            cname: str | None) -> Published:
+    """Put the built site on the remote branch as one new commit on top of `parent`."""
     count = sum(1 for p in site_dir.rglob("*") if p.is_file())
     if options.dry_run:
         return Published(count, None, cname)
@@ -118,10 +138,14 @@ def deploy(config_file: Path, options: DeployOptions, verbose: bool = False) -> 
     """Build into a scratch folder and publish it; nothing is published when the build fails."""
     git = Git(config_file.parent, config_file.name)
     source = source_of(git)
-    git.run("remote", "get-url", options.remote,
-            hint=f"add the remote: `git remote add {options.remote} URL`, or pass --remote")
+    remote_url = git.run("remote", "get-url", options.remote,
+                         hint=f"add the remote: `git remote add {options.remote} URL`, or pass --remote")
     with tempfile.TemporaryDirectory(prefix="site-builder-deploy-") as scratch:
         result = build_site(config_file, site_dir=Path(scratch) / "site", strict=True, verbose=verbose)
         if not result.ok or result.site_dir is None:
             return result, None
-        return result, publish(git, result.site_dir, source, options)
+        parent = remote_tip(git, options.remote, options.branch)
+        (result.site_dir / ".nojekyll").write_bytes(b"")
+        cname = keep_cname(git, result.site_dir, parent)
+        check_site_url(result.site_url, pages_address(remote_url, cname), locate_in_config(config_file, "'site_url'"))
+        return result, publish(git, result.site_dir, source, options, parent, cname)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.deploy import pages_address
 from tests.conftest import MINIMAL_CONFIG, write_site
 
 PAGES = {"content/index.md": "# Home\n\nSee [the method](method.md).\n", "content/method.md": "# Method\n\nHow.\n"}
@@ -113,3 +114,31 @@ def test_outside_a_repository_or_without_the_remote(tmp_path: Path, run_cli) -> 
     result = run_cli(root, "deploy", "--remote", "upstream")
     assert result.code == 1 and "git remote add upstream URL" in result.err
     assert "built" not in result.err  # checked before building
+
+
+@pytest.mark.parametrize(("remote_url", "cname", "address"), [
+    ("git@github.com:Someone/my-explainer.git", None, "https://someone.github.io/my-explainer/"),
+    ("https://github.com/someone/my-explainer", None, "https://someone.github.io/my-explainer/"),
+    ("https://github.com/someone/someone.github.io.git", None, "https://someone.github.io/"),
+    ("git@github.com:someone/my-explainer.git", "data.example.org", "https://data.example.org/"),
+    ("/srv/git/site.git", None, None),
+])
+def test_pages_address(remote_url: str, cname: str | None, address: str | None) -> None:
+    assert pages_address(remote_url, cname) == address
+
+
+def test_refuses_a_site_url_that_does_not_match_github_pages(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    # A bare repository whose path looks like a GitHub remote, so the check applies.
+    github = repo.parent / "github.com" / "someone"
+    github.mkdir(parents=True)
+    git(github, "init", "--quiet", "--bare", "my-explainer.git")
+    git(repo, "remote", "add", "github", str(github / "my-explainer.git"))
+    refused = run_cli(repo, "deploy", "--remote", "github")
+    assert refused.code == 1
+    assert ("mkdocs.yml:2:1: site_url is https://example.org/repo/, but this branch is served at "
+            "https://someone.github.io/my-explainer/ — set `site_url: https://someone.github.io/my-explainer/`"
+            in refused.err)
+    assert git(github / "my-explainer.git", "ls-remote", "--heads", ".") == ""
+    (repo / "mkdocs.yml").write_text(MINIMAL_CONFIG.replace("https://example.org/repo/",
+                                                            "https://someone.github.io/my-explainer/"))
+    assert run_cli(repo, "deploy", "--remote", "github").code == 0
