@@ -179,7 +179,8 @@ class Crawl:
         is_html = final.endswith(("/", ".html"))
         if is_html and final not in self.pages:
             self.visit(final)
-        if fragment and is_html and unquote(fragment) not in self._ids.get(final, set()):
+        # A fragment holding `=` is view state (e.g. a filter), not an element id.
+        if fragment and is_html and "=" not in fragment and unquote(fragment) not in self._ids.get(final, set()):
             self.broken.append(f"{page}: {ref!r} → no id {fragment!r} on {final}")
 
 

@@ -142,3 +142,10 @@ def test_refuses_a_site_url_that_does_not_match_github_pages(repo: Path, run_cli
     (repo / "mkdocs.yml").write_text(MINIMAL_CONFIG.replace("https://example.org/repo/",
                                                             "https://someone.github.io/my-explainer/"))
     assert run_cli(repo, "deploy", "--remote", "github").code == 0
+
+
+def test_a_bad_cname_in_config_is_an_error(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (repo / "mkdocs.yml").write_text(MINIMAL_CONFIG + "extra:\n  cname: https://data.example.org/x\n")
+    result = run_cli(repo, "build")
+    assert result.code == 1
+    assert "mkdocs.yml:1:1: extra.cname must be a domain name, not 'https://data.example.org/x'" in result.err

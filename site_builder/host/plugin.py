@@ -124,8 +124,9 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.collector = ErrorCollector()
         self.rendered: dict[str, RenderedPage] = {}
         self.warnings = WarningCounter.attach()
-        self.publisher = Publisher(SiteInfo(config.site_name, config.site_url, config.site_description,
-                                            config.site_author), config.extra.get("cname"))
+        site = SiteInfo(config.site_name, config.site_url, config.site_description, config.site_author)
+        self.publisher = Publisher(site, config.extra.get("cname"), self.source_path(config.config_file_path))
+        self.collector.extend(self.publisher.errors)
         # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
         config.site_name, config.site_description = _escaped(config.site_name), _escaped(config.site_description)
         if self.command in {"build", "gh-deploy"}:

@@ -6,11 +6,26 @@ output folder: `feed.xml`, one social card per page and `CNAME` when `extra.cnam
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
+from site_builder.errors import SourcePosition, UserError
 from site_builder.publish.feed import atom_feed
 from site_builder.publish.meta import FEED_PATH, PageInfo, SiteInfo, head_tags, social_image_path
 from site_builder.publish.social import render_card
+
+_DOMAIN = re.compile(r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def parse_cname(value: Any, config_name: str) -> str | None:
+    """`extra.cname` from mkdocs.yml: a bare domain name, or nothing."""
+    if value is None:
+        return None
+    if isinstance(value, str) and _DOMAIN.fullmatch(value.strip()):
+        return value.strip()
+    raise UserError(f"extra.cname must be a domain name, not {value!r}", SourcePosition(config_name),
+                    "write e.g. `cname: explainer.example.org` (no https://, no path) under `extra:`")
 
 
 def insert_head(html: str, tags: str) -> str:
@@ -23,9 +38,13 @@ def insert_head(html: str, tags: str) -> str:
 class Publisher:
     """One build's metadata: filled page by page, written at the end."""
 
-    def __init__(self, site: SiteInfo, cname: str | None = None) -> None:
+    def __init__(self, site: SiteInfo, cname: Any = None, config_name: str = "mkdocs.yml") -> None:
         self.site = site
-        self.cname = cname.strip() if cname else None
+        self.errors: list[UserError] = []
+        try:
+            self.cname = parse_cname(cname, config_name)
+        except UserError as exc:
+            self.cname, self.errors = None, [exc]
         self.pages: list[PageInfo] = []
 
     def page_html(self, page: PageInfo, html: str) -> str:
