@@ -13,7 +13,7 @@ import pytest
 
 from site_builder.host.runner import build_site
 from site_builder.publish import PageInfo, SiteInfo, head_tags
-from site_builder.publish.social import TITLE_MAX_LINES, title_lines
+from site_builder.publish.social import TITLE_MAX_LINES, render_card, title_lines
 from tests.conftest import MINIMAL_CONFIG, write_site
 
 GOLDEN = Path(__file__).parent / "golden" / "publish"
@@ -77,6 +77,15 @@ def test_social_card_is_a_1200_by_630_png(site: Path) -> None:
     assert card[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", card[16:24]) == (1200, 630)
     assert (site / "assets" / "social" / "index.png").is_file()
+
+
+def test_cards_are_drawn_once_then_read_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = render_card("A title", "Site", tmp_path)
+    monkeypatch.setattr("vl_convert.vegalite_to_png", lambda *a, **k: pytest.fail("drawn again"))
+    assert render_card("A title", "Site", tmp_path) == first
+    assert len(list(tmp_path.glob("*.png"))) == 1
+    with pytest.raises(pytest.fail.Exception):
+        render_card("Another title", "Site", tmp_path)
 
 
 def test_long_titles_wrap_and_end_with_an_ellipsis() -> None:

@@ -30,7 +30,7 @@ from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
 from site_builder.pages import RenderedPage, Site, render_page
-from site_builder.publish import PageInfo, Publisher, SiteInfo
+from site_builder.publish import PageInfo, Publisher, SiteInfo, user_cache_dir
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 
@@ -125,7 +125,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.rendered: dict[str, RenderedPage] = {}
         self.warnings = WarningCounter.attach()
         site = SiteInfo(config.site_name, config.site_url, config.site_description, config.site_author)
-        self.publisher = Publisher(site, config.extra.get("cname"), self.source_path(config.config_file_path))
+        self.publisher = Publisher(site, config.extra.get("cname"), self.source_path(config.config_file_path),
+                                   user_cache_dir())
         self.collector.extend(self.publisher.errors)
         # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
         config.site_name, config.site_description = _escaped(config.site_name), _escaped(config.site_description)

@@ -6,5 +6,6 @@ once the site is built. Nothing here imports MkDocs.
 
 from site_builder.publish.meta import PageInfo, SiteInfo, head_tags
 from site_builder.publish.outputs import Publisher
+from site_builder.publish.social import user_cache_dir
 
-__all__ = ["PageInfo", "Publisher", "SiteInfo", "head_tags"]
+__all__ = ["PageInfo", "Publisher", "SiteInfo", "head_tags", "user_cache_dir"]

@@ -38,8 +38,10 @@ def insert_head(html: str, tags: str) -> str:
 class Publisher:
     """One build's metadata: filled page by page, written at the end."""
 
-    def __init__(self, site: SiteInfo, cname: Any = None, config_name: str = "mkdocs.yml") -> None:
+    def __init__(self, site: SiteInfo, cname: Any = None, config_name: str = "mkdocs.yml",
+                 cache_dir: Path | None = None) -> None:
         self.site = site
+        self.cache_dir = cache_dir
         self.errors: list[UserError] = []
         try:
             self.cname = parse_cname(cname, config_name)
@@ -57,7 +59,7 @@ class Publisher:
             for page in self.pages:
                 card = site_dir / social_image_path(page.url)
                 card.parent.mkdir(parents=True, exist_ok=True)
-                card.write_bytes(render_card(page.title, self.site.name))
+                card.write_bytes(render_card(page.title, self.site.name, self.cache_dir))
         # A CNAME file in content/ is copied by the build and wins over the config.
         if self.cname and not (site_dir / "CNAME").exists():
             (site_dir / "CNAME").write_text(self.cname + "\n", encoding="utf-8")

@@ -3,12 +3,20 @@
 Material's social plugin needs Cairo and Pillow (native libraries); vl-convert is already our chart
 renderer, ships its own fonts and needs nothing native, so a card is a Vega-Lite spec of text marks.
 Text goes into the spec as literal mark values, never as expressions, so any title is just text.
+A card takes ~25 ms to draw, so cards are kept in a cache folder keyed by their spec: a rebuild
+(and every live-preview rebuild) only draws the cards whose title changed. The cache is the
+user's (`~/.cache/site-builder`), not the project's, so building never adds files to a repository.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import vl_convert
@@ -56,6 +64,29 @@ def card_spec(title: str, site_name: str, style: CardStyle = CardStyle()) -> dic
     }
 
 
-def render_card(title: str, site_name: str) -> bytes:
-    """The card as PNG bytes."""
-    return bytes(vl_convert.vegalite_to_png(card_spec(title, site_name), scale=1))
+def user_cache_dir() -> Path:
+    """Where cards are cached: `$XDG_CACHE_HOME/site-builder/social-cards` (default `~/.cache/…`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "site-builder" / "social-cards"
+
+
+def render_card(title: str, site_name: str, cache_dir: Path | None = None) -> bytes:
+    """The card as PNG bytes, from `cache_dir` when the same card was drawn before."""
+    spec = card_spec(title, site_name)
+    if cache_dir is None:
+        return bytes(vl_convert.vegalite_to_png(spec, scale=1))
+    key = hashlib.sha256(json.dumps([spec, vl_convert.__version__], sort_keys=True).encode()).hexdigest()
+    cached = cache_dir / f"{key}.png"
+    if cached.is_file():
+        return cached.read_bytes()
+    png = bytes(vl_convert.vegalite_to_png(spec, scale=1))
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a concurrent build never reads half a card.
+        fd, partial = tempfile.mkstemp(dir=cache_dir, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(png)
+        os.replace(partial, cached)
+    except OSError:
+        pass  # a read-only or full cache only costs speed
+    return png
