@@ -9,7 +9,7 @@ import yaml
 
 EXPECTED = [
     "mkdocs.yml", "pyproject.toml", "README.md", ".gitignore", ".github/workflows/pages.yml",
-    "content/index.md", "content/data/readers.csv", "content/data/timeline.yaml", "content/data/sources.yaml",
+    "content/index.md", "content/method.md", "content/data/readers.csv", "content/data/timeline.yaml", "content/data/sources.yaml",
     "templates/main.html",
 ]
 HOSTILE = 'Q&A: "quoted" <script>alert(1)</script> {{ x }} #1'
