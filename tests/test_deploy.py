@@ -149,3 +149,9 @@ def test_a_bad_cname_in_config_is_an_error(repo: Path, run_cli) -> None:  # type
     result = run_cli(repo, "build")
     assert result.code == 1
     assert "mkdocs.yml:1:1: extra.cname must be a domain name, not 'https://data.example.org/x'" in result.err
+
+
+def test_a_cname_file_in_content_is_published(repo: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (repo / "content" / "CNAME").write_text("www.example.org\n", encoding="utf-8")
+    assert run_cli(repo, "deploy").code == 0
+    assert git(remote(repo), "show", "gh-pages:CNAME") == "www.example.org"

@@ -122,4 +122,5 @@ def test_without_site_url_no_feed_and_no_absolute_tags(tmp_path: Path) -> None:
     assert build_site(root / "mkdocs.yml", site_dir=root / "site").ok
     html = (root / "site" / "index.html").read_text(encoding="utf-8")
     assert '<meta property="og:title" content="A">' in html and "og:image" not in html
+    assert '<meta name="twitter:card" content="summary">' in html and "og:description" not in html
     assert not (root / "site" / "feed.xml").exists()

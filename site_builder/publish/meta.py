@@ -77,17 +77,19 @@ def _meta(attr: str, key: str, value: str) -> Markup:
 
 def head_tags(page: PageInfo, site: SiteInfo) -> Markup:
     """The tags to add to the page's `<head>` (Material already writes description and canonical)."""
-    description = page.description or site.description or ""
+    description = page.description or site.description
     tags = [
         _meta("property", "og:type", "article" if page.is_article else "website"),
         _meta("property", "og:site_name", site.name),
         _meta("property", "og:title", page.title),
-        _meta("property", "og:description", description),
         _meta("name", "twitter:title", page.title),
-        _meta("name", "twitter:description", description),
     ]
+    if description:
+        tags += [_meta("property", "og:description", description), _meta("name", "twitter:description", description)]
     page_url, image = absolute_url(site, page.url), absolute_url(site, social_image_path(page.url))
-    if page_url is not None and image is not None:
+    if page_url is None or image is None:
+        tags.append(_meta("name", "twitter:card", "summary"))
+    else:
         tags += [_meta("property", "og:url", page_url), _meta("property", "og:image", image),
                  _meta("property", "og:image:width", "1200"), _meta("property", "og:image:height", "630"),
                  _meta("name", "twitter:card", "summary_large_image"), _meta("name", "twitter:image", image)]
