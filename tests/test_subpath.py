@@ -14,6 +14,7 @@ import pytest
 
 from site_builder.host.runner import build_site
 from site_builder.scaffold import create_project
+from tests.conftest import MINIMAL_CONFIG, write_site
 from tests.sitecrawl import crawl_site, serve_under
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,3 +46,23 @@ def test_scaffolded_site_has_no_broken_reference_under_a_subpath(tmp_path: Path,
     monkeypatch.setenv("SITE_URL", "https://someone.github.io/my-explainer/")
     _crawl_built(tmp_path / "my-explainer" / "mkdocs.yml", tmp_path / "site",
                  "https://someone.github.io/my-explainer/")
+
+
+DEEP = {
+    "content/index.md": "# Home\n\n[Deep](a/b/c/deep.md#findings), [data](data/points.csv), ![dot](img/dot.png)\n",
+    "content/a/b/c/deep.md": "---\ntitle: Deep\ndate: 2025-01-01\n---\n## Findings\n\n"
+                             "[Home](../../../index.md), [side](../side.md#notes), ![dot](../../../img/dot.png)\n",
+    "content/a/b/side.md": "# Side\n\n## Notes\n\nSee [deep](c/deep.md).\n",
+    "content/data/points.csv": "x,y\n1,2\n",
+}
+DOT = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f7d4a30000000049454e44ae426082")
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_deep_pages_have_no_broken_reference_under_a_subpath(tmp_path: Path, directory_urls: bool) -> None:
+    config = MINIMAL_CONFIG + f"use_directory_urls: {str(directory_urls).lower()}\n"
+    root = write_site(tmp_path / "deep", DEEP, config)
+    (root / "content" / "img").mkdir()
+    (root / "content" / "img" / "dot.png").write_bytes(DOT)
+    _crawl_built(root / "mkdocs.yml", tmp_path / "site", "https://example.org/repo/")
