@@ -7,6 +7,7 @@ baseline), in one run.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ def timed(config: Path, out: Path) -> float:
 def main() -> None:
     articles = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     with tempfile.TemporaryDirectory() as scratch:
+        os.environ["XDG_CACHE_HOME"] = str(Path(scratch) / "cache")  # start with no card cached
         config = make_site(Path(scratch) / "site", articles)
         with mock.patch("site_builder.publish.outputs.render_card", return_value=b""):
             timed(config, Path(scratch) / "warm")  # imports and theme
