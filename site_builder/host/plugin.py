@@ -30,6 +30,7 @@ from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
 from site_builder.pages import RenderedPage, Site, render_page
+from site_builder.publish import PageInfo, Publisher, SiteInfo, user_cache_dir
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 
@@ -123,6 +124,12 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.collector = ErrorCollector()
         self.rendered: dict[str, RenderedPage] = {}
         self.warnings = WarningCounter.attach()
+        site = SiteInfo(config.site_name, config.site_url, config.site_description, config.site_author)
+        self.publisher = Publisher(site, config.extra.get("cname"), self.source_path(config.config_file_path),
+                                   user_cache_dir())
+        self.collector.extend(self.publisher.errors)
+        # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
+        config.site_name, config.site_description = _escaped(config.site_name), _escaped(config.site_description)
         if self.command in {"build", "gh-deploy"}:
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
@@ -167,7 +174,14 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             raise ExplainerBuildError(exc) from None
         return env
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        rendered = self.rendered.get(page.file.src_uri)
+        if rendered is None:
+            return output
+        return self.publisher.page_html(PageInfo.from_rendered(page.url, rendered, config.site_name), output)
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.publisher.write_outputs(Path(config.site_dir))
         self.warnings.detach()
         if config.strict and self.warnings.count:
             raise PluginError(f"{self.warnings.count} warning(s) in strict mode; the previous output is unchanged")

@@ -30,6 +30,7 @@ class BuildResult:
     log: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
     site_dir: Path | None = None
+    site_url: str | None = None
     strict: bool = True
 
     @property
@@ -129,6 +130,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
         result.warnings = list(plugin.collector.warnings)
         result.stats = plugin.stats()
         result.site_dir = Path(config.site_dir)
+        result.site_url = config.site_url
     except _ConfigErrors as exc:
         result.errors = exc.errors
     finally:
