@@ -2,7 +2,7 @@
 
 Each figure has a `value` (text, a number, or a Jinja expression over `data` such as
 `"{{ data.shares[0].share | percent }}"`, evaluated in the same sandbox as pages), a `label`
-and a `source` key, cited like `[@key]` so it gets its number in the page's reference list.
+(which may use `{{ }}` too) and a `source` key, cited like `[@key]` so it gets its number in the page's reference list.
 """
 
 from __future__ import annotations
@@ -71,11 +71,12 @@ def _card(doc: YamlDocument, index: int, context: Mapping[str, Any], env: jinja2
     number = citations.cite(figure.source, doc.position([*loc, "source"]))
     try:
         value = evaluate(figure.value, context, env, doc.position([*loc, "value"]))
+        label = evaluate(figure.label, context, env, doc.position([*loc, "label"]))
     except UserError as exc:
         citations.errors.append(exc)
         return None
     cite = citations.link(figure.source, number) if number is not None else Markup("")
-    return KeyFigureCard(escape(value), escape(figure.label), cite)
+    return KeyFigureCard(escape(value), escape(label), cite)
 
 
 def evaluate(value: str | int | float, context: Mapping[str, Any], env: jinja2.Environment,

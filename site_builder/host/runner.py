@@ -128,7 +128,9 @@ def _add_log(result: BuildResult, records: list[logging.LogRecord], config_file:
         if record.name.startswith("mkdocs.plugins.explainer") or record.levelno < logging.WARNING:
             continue
         if record.levelno >= logging.ERROR:
-            if not any(line in ours for line in text.splitlines()) and not text.startswith("Config value"):
+            # Strict mode's refusal is our own summary of the warnings already listed, not a new error.
+            ours_or_strict = any(line in ours for line in text.splitlines()) or "in strict mode" in text
+            if not ours_or_strict and not text.startswith("Config value"):
                 result.errors.append(_config_problem(config_file, text))
         elif "in strict mode" not in text:
             result.warnings.append(make_warning(WarningCode.MKDOCS, text, locate_in_config(config_file, text)))

@@ -24,7 +24,7 @@ from site_builder.markdown.fences import FenceBlock
 from site_builder.markdown.links import LinkContext
 from site_builder.markdown.links import _locate as locate_in_block
 
-_CANDIDATE = re.compile(r"\[@[^\]\n]*\]")
+_CANDIDATE = re.compile(r"\[@[^\]\[]*\]")  # may span a soft line break
 _KEYS = re.compile(rf"^\[@({KEY_PATTERN})((?:\s*;\s*@{KEY_PATTERN})*)\]$")
 _MORE_KEY = re.compile(rf"@({KEY_PATTERN})")
 
@@ -81,7 +81,7 @@ def number_citations(state: StateCore) -> None:
         return
     for block in state.tokens:
         for token in _cite_tokens(block.children or []):
-            position = locate_in_block(links, block.map, token.content)
+            position = locate_in_block(links, block.map, token.content.split("\n")[0])
             keys = token.meta["keys"]
             if keys is None:
                 citations.errors.append(UserError(f"malformed citation `{token.content}`", position,
@@ -154,3 +154,16 @@ Every source cited on this site, ordered by publisher. Each page also ends with 
 ```sources
 ```
 """
+
+
+def cite_filter(keys: object) -> Markup:
+    """Jinja `{{ row.source | cite }}`: a citation of a key (or `a; b`) held in data, as `[@a; @b]`.
+
+    Data values are otherwise escaped so they can never form markup; this filter lets a data cell
+    name its source, and only a well-formed key list gets through."""
+    text = str(keys)
+    parts = [part.strip().lstrip("@") for part in text.split(";") if part.strip()]
+    marker = "[" + "; ".join(f"@{part}" for part in parts) + "]"
+    if not parts or parse_citation(marker) is None:
+        raise ValueError(f"`{text}` is not a source key (or keys separated by `;`)")
+    return Markup(marker)
