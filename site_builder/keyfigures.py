@@ -16,10 +16,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict
 
-from site_builder.markdown.citations import PageCitations
 from site_builder.content.frontmatter import PageSource
 from site_builder.content.yaml_source import ValidationErrors, YamlDocument
 from site_builder.errors import SourcePosition, UserError
+from site_builder.markdown.citations import PageCitations
 
 FIELD = "key_figures"
 
@@ -62,7 +62,7 @@ def key_figures(source: PageSource, context: Mapping[str, Any], env: ImmutableSa
 
 def _card(doc: YamlDocument, index: int, context: Mapping[str, Any], env: jinja2.Environment,
           citations: PageCitations) -> KeyFigureCard | None:
-    loc = [FIELD, index]
+    loc: list[str | int] = [FIELD, index]
     try:
         figure: KeyFigure = doc.validate(KeyFigure, loc)
     except ValidationErrors as exc:
@@ -79,7 +79,7 @@ def _card(doc: YamlDocument, index: int, context: Mapping[str, Any], env: jinja2
     return KeyFigureCard(escape(value), escape(label), cite)
 
 
-def evaluate(value: str | int | float, context: Mapping[str, Any], env: jinja2.Environment,
+def evaluate(value: str | float, context: Mapping[str, Any], env: jinja2.Environment,
              position: SourcePosition) -> str:
     """The value as plain text: a number as written, text through the sandboxed Jinja step."""
     if not isinstance(value, str):

@@ -12,11 +12,11 @@ from typing import Any
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
-from site_builder.markdown.citations import PageCitations
-from site_builder.content.sources import SourceRegistry
 from site_builder.content.frontmatter import PageSource
+from site_builder.content.sources import SourceRegistry
 from site_builder.errors import SourcePosition
 from site_builder.keyfigures import KeyFigureCard, key_figures
+from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks

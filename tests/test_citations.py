@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import write_site
+
 from site_builder.content.sources import SourceRegistry, registry_from_yaml
 from site_builder.content.yaml_source import parse_yaml
 from site_builder.markdown.citations import PageCitations, cite_filter, parse_citation

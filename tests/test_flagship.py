@@ -13,7 +13,7 @@ from site_builder.host.runner import BuildResult, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
-CHART_FENCE = re.compile(r"^```chart[^\n]*\n(.*?)^```", re.S | re.M)
+CHART_FENCE = re.compile(r"^```chart[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,7 @@ def test_the_explainer_is_between_1500_and_2500_words_of_prose(built: BuildResul
     assert built.site_dir is not None
     html = (built.site_dir / "explainer/index.html").read_text(encoding="utf-8")
     body = html.split('<div class="sb-article__body">')[1].split('<section class="sb-references">')[0]
-    body = re.sub(r"<pre.*?</pre>|<div class=\"sb-chart.*?</figure>", " ", body, flags=re.S)
+    body = re.sub(r"<pre.*?</pre>|<div class=\"sb-chart.*?</figure>", " ", body, flags=re.DOTALL)
     words = re.sub(r"<[^>]+>|\[\d+\]", " ", body).split()
     assert 1500 <= len(words) <= 2500
 

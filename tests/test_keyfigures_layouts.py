@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import write_site
+
 from site_builder.errors import SourcePosition
 from site_builder.sourcecheck import missing_sources
 

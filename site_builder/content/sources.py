@@ -100,7 +100,7 @@ def load_sources(file: Path, rel: str) -> tuple[SourceRegistry, list[UserError]]
 
 
 def registry_from_yaml(doc: YamlDocument) -> tuple[SourceRegistry, list[UserError]]:
-    registry, errors = SourceRegistry(path=doc.path), []
+    registry, errors = SourceRegistry(path=doc.path), list[UserError]()
     if doc.value is None:
         return registry, errors
     if not isinstance(doc.value, dict):

@@ -170,8 +170,9 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.collector.extend(errors)
         self.site.fences["sources"] = sources_fence(self.site.sources)
         if self.site.sources.sources and files.get_file_from_path("sources.md") is None:
-            files.append(File.generated(config, "sources.md", content=GENERATED_SOURCES_PAGE))
-            self.site.links.pages = {**self.site.links.pages, "sources.md": files.get_file_from_path("sources.md").url}
+            page = File.generated(config, "sources.md", content=GENERATED_SOURCES_PAGE)
+            files.append(page)
+            self.site.links.pages = {**self.site.links.pages, page.src_uri: page.url}
 
     def stats(self) -> dict[str, int]:
         """Counts for the CLI's summary line."""

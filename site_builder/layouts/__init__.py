@@ -61,7 +61,7 @@ class ArticleCard:
 class LayoutContext:
     """`explainer` in page templates."""
 
-    key_figures: Markup = Markup("")
+    key_figures: Markup = field(default_factory=Markup)
     reading_time: int = 1
     authors: list[Markup] = field(default_factory=list)
     date: str = ""

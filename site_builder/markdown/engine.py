@@ -16,9 +16,9 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from site_builder.markdown.citations import citations_plugin
 from site_builder.errors import UserError
 from site_builder.markdown.admonitions import admonitions_plugin
+from site_builder.markdown.citations import citations_plugin
 from site_builder.markdown.fences import FenceHandler, fences_plugin
 from site_builder.markdown.figures import figures_plugin
 from site_builder.markdown.headings import Heading, headings_plugin
