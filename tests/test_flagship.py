@@ -85,3 +85,23 @@ def test_the_headline_numbers_come_from_data_not_typed_in_prose() -> None:
     for page in CONTENT.glob("*.md"):
         prose = CHART_FENCE.sub("", page.read_text(encoding="utf-8"))
         assert not re.search(r"\b1[57]\.[18]6?%", prose), page.name
+
+
+def test_timeline_links_point_at_existing_pages_and_headings(built: BuildResult) -> None:
+    assert built.site_dir is not None
+    timeline = yaml.safe_load((CONTENT / "data/timeline.yaml").read_text(encoding="utf-8"))
+    for event in timeline["events"]:
+        if "link" not in event:
+            continue
+        page, _, anchor = event["link"].partition("#")
+        html = (built.site_dir / page.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+        assert not anchor or f'id="{anchor}"' in html, event["link"]
+
+
+def test_home_shows_the_headline_finding_from_data(built: BuildResult) -> None:
+    assert built.site_dir is not None
+    home = (built.site_dir / "index.html").read_text(encoding="utf-8")
+    rows = list(csv.DictReader((CONTENT / "data/headline_shares.csv").open(encoding="utf-8")))
+    for row in rows:
+        assert f'<dt class="sb-key-figure__value">{row["share_pct"]}%</dt>' in home
+    assert home.count('class="sb-card"') == 2  # the explainer and Who's who

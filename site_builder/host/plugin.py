@@ -139,7 +139,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
         add_theme_layer(config.theme.dirs, config.theme.custom_dir)
-        config.extra_css.append(STYLESHEET)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
         return config
 
     def source_path(self, abs_path: str | None) -> str:
