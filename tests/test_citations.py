@@ -122,7 +122,7 @@ def test_a_source_nothing_cites_is_a_coded_warning(tmp_path: Path, run_cli) -> N
     root = _site(tmp_path, "# Home\n\nText [@longpre].\n")
     strict = run_cli(root, "build")
     assert strict.code == 1
-    assert ("content/data/sources.yaml:7:3: source `ft` is never cited — cite it with [@ft] or remove it from "
+    assert ("content/data/sources.yaml:6:1: source `ft` is never cited — cite it with [@ft] or remove it from "
             "sources.yaml [uncited-source]") in strict.err
     assert not (root / "site").exists()
     assert run_cli(root, "build", "--no-strict").code == 0

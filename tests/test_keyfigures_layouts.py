@@ -129,3 +129,11 @@ def test_missing_sources_hook() -> None:
     assert errors == [] and [w.position for w in warnings] == [there] and warnings[0].code == "missing-source"
     errors, warnings = missing_sources([(there, False)], "chart", strict=True)
     assert [e.position for e in errors] == [there] and warnings == []
+
+
+def test_a_page_with_key_figures_and_no_layout_gets_the_article_layout(tmp_path: Path, run_cli) -> None:
+    page = "---\ntitle: Plain\nkey_figures:\n  - {value: 42, label: answers, source: study}\n---\nText.\n"
+    root = _site(tmp_path, **{"content/plain.md": page})
+    assert run_cli(root, "build").code == 0
+    html = (root / "site/plain/index.html").read_text(encoding="utf-8")
+    assert '<h1 class="sb-headline">Plain</h1>' in html and '<dt class="sb-key-figure__value">42</dt>' in html

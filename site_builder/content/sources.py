@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -106,18 +107,27 @@ def registry_from_yaml(doc: YamlDocument) -> tuple[SourceRegistry, list[UserErro
     if not isinstance(doc.value, dict):
         return registry, [UserError("sources.yaml must map each key to a source", doc.position(),
                                     "write `key:` then indented `title:`, `url:`, `publisher:`, `date:`")]
+    keys = key_positions(doc)
     for key in doc.value:
         name = str(key)
         if not _KEY.match(name):
-            errors.append(UserError(f"invalid source key `{name}`", doc.position([name]),
+            errors.append(UserError(f"invalid source key `{name}`", keys.get(name, doc.position()),
                                     "use letters, digits, `_`, `-`, `.` or `:` (e.g. longpre2025)"))
             continue
         try:
             registry.sources[name] = doc.validate(Source, [key])
-            registry.positions[name] = doc.position([name])
+            registry.positions[name] = keys.get(name, doc.position([name]))
         except ValidationErrors as exc:
             errors.extend(exc.errors)
     return registry, errors
+
+
+def key_positions(doc: YamlDocument) -> dict[str, SourcePosition]:
+    """Where each top-level key is written (warnings point at `key:`, not at its first field)."""
+    if not isinstance(doc.node, yaml.MappingNode):
+        return {}
+    return {str(k.value): SourcePosition(doc.path, doc.line_offset + k.start_mark.line + 1, k.start_mark.column + 1)
+            for k, _ in doc.node.value}
 
 
 def source_entry_html(source: Source) -> Markup:

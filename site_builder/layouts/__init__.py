@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from site_builder.content.frontmatter import ArticleMeta, PageSource
 from site_builder.errors import SourcePosition, UserError
-from site_builder.keyfigures import key_figures_html
+from site_builder.keyfigures import FIELD, key_figures_html
 from site_builder.markdown.links import relative_url
 from site_builder.pages import RenderedPage
 from site_builder.templating import format_date
@@ -30,10 +30,12 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def layout_template(source: PageSource) -> str | None:
-    """`layout: article|home` in front matter, else `article` for pages with a `date`, else None."""
+    """`layout: article|home` in front matter, else `article` for pages with a `date` or key figures
+    (which only the layouts show), else None: Material's own page."""
     raw = source.raw_meta.get("layout")
     if raw is None:
-        return LAYOUTS["article"] if isinstance(source.meta, ArticleMeta) else None
+        article = isinstance(source.meta, ArticleMeta) or FIELD in source.raw_meta
+        return LAYOUTS["article"] if article else None
     if raw not in LAYOUTS:
         position = source.meta_doc.position(["layout"]) if source.meta_doc else SourcePosition(source.path)
         raise UserError(f"unknown layout `{raw}`", position, f"use one of: {', '.join(LAYOUTS)}")
