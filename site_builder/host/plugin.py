@@ -209,7 +209,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
         rendered = self.rendered.get(page.file.src_uri)
         if rendered is not None:
-            pages = ((self.site.links.pages[uri], r) for uri, r in self.rendered.items())
+            urls = self.site.links.pages  # pages another feature generated later have no entry: not articles
+            pages = ((urls[uri], r) for uri, r in self.rendered.items() if uri in urls)
             home = page.meta.get("template") == LAYOUTS["home"]
             context["explainer"] = layout_context(rendered, article_cards(pages, page.url) if home else None)
         return context
