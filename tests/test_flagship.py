@@ -105,3 +105,9 @@ def test_home_shows_the_headline_finding_from_data(built: BuildResult) -> None:
     for row in rows:
         assert f'<dt class="sb-key-figure__value">{row["share_pct"]}%</dt>' in home
     assert home.count('class="sb-card"') == 2  # the explainer and Who's who
+
+
+def test_check_with_strict_sources_passes_on_the_flagship(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(ROOT, "check", "--strict-sources")
+    assert result.code == 0, result.err
+    assert "error" not in result.err and "warning" not in result.err
