@@ -104,7 +104,8 @@ def test_build_renders_citations_escapes_sources_and_generates_the_sources_page(
     result = run_cli(root, "build")
     assert result.code == 0, result.err
     home = (root / "site/index.html").read_text(encoding="utf-8")
-    assert '<a class="sb-cite" href="#ref-longpre">[1]</a>' in home
+    assert ('<a class="sb-cite" href="#ref-longpre" title="arXiv: Economies of Open Intelligence &lt;i&gt;">[1]</a>'
+            in home)
     assert "Economies of Open Intelligence &lt;i&gt;" in home and "<i>" not in home.split("sb-references")[1]
     sources = (root / "site/sources/index.html").read_text(encoding="utf-8")
     assert sources.index('id="src-longpre"') < sources.index('id="src-ft"')  # arXiv before Financial Times

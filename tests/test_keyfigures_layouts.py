@@ -52,7 +52,7 @@ def test_key_figures_are_evaluated_escaped_and_cited_first(tmp_path: Path, run_c
     assert run_cli(root, "build").code == 0
     home = (root / "site/index.html").read_text(encoding="utf-8")
     assert ('<div class="sb-key-figure"><dt class="sb-key-figure__value">17.1%</dt><dd class="sb-key-figure__label">'
-            'share for &lt;i&gt;China&lt;/i&gt; <a class="sb-cite" href="#ref-study">[1]</a></dd></div>') in home
+            'share for &lt;i&gt;China&lt;/i&gt; <a class="sb-cite" href="#ref-study" title="Example: The study">[1]</a></dd></div>') in home
     assert '<h1 class="sb-hero__headline">Home &lt;b&gt;</h1>' in home
     assert '<p class="sb-hero__finding">The finding &amp; more</p>' in home
 

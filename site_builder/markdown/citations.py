@@ -48,7 +48,10 @@ class PageCitations:
         return self.order.index(key) + 1
 
     def link(self, key: str, number: int) -> Markup:
-        return Markup('<a class="sb-cite" href="#ref-{}">[{}]</a>').format(key, number)
+        """The citation as readers see it; hovering shows the source, so they need not jump to the list."""
+        source = self.registry.sources[key]
+        return Markup('<a class="sb-cite" href="#ref-{}" title="{}: {}">[{}]</a>').format(
+            key, source.publisher, source.title, number)
 
 
 def parse_citation(text: str) -> list[str] | None:
