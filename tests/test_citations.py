@@ -63,14 +63,15 @@ def test_unknown_key_and_malformed_citation_are_errors_at_their_line_and_column(
     ]
 
 
-def test_citation_syntax_in_code_and_without_sources_stays_text() -> None:
-    html, errors = render("Code `[@ft]` stays.\n")
+def test_citation_syntax_in_code_links_and_without_sources_stays_text() -> None:
+    html, errors = render("Code `[@ft]` stays, [@someone](https://example.org/someone) is a link.\n")
     assert "<code>[@ft]</code>" in html and "sb-cite" not in html and errors == []
+    assert '<a href="https://example.org/someone">@someone</a>' in html
     plain = create_md().render("Data field [@ft].")
     assert "[@ft]" in plain and "sb-cite" not in plain
 
 
-@pytest.mark.parametrize("text, keys", [("[@a]", ["a"]), ("[@a; @b.c]", ["a", "b.c"]), ("[@a;@b]", ["a", "b"]),
+@pytest.mark.parametrize("text, keys", [("[@a]", ["a"]), ("[@a; @b.c]", ["a", "b.c"]), ("[@a;@b]", ["a", "b"]), ("[@a;\n @b]", ["a", "b"]),
                                         ("[@a b]", None), ("[@a;]", None), ("[@-a]", None)])
 def test_parse_citation(text: str, keys: list[str] | None) -> None:
     assert parse_citation(text) == keys

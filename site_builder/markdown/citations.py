@@ -66,7 +66,8 @@ def cite_inline(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[@", state.pos):
         return False
     match = _CANDIDATE.match(state.src, state.pos)
-    if not match:
+    # `[@handle](url)` and `[@handle][ref]` are links whose text starts with @, not citations.
+    if not match or state.src[match.end():match.end() + 1] in ("(", "["):
         return False
     if not silent:
         token = state.push("sb_cite", "", 0)
