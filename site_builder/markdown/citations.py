@@ -66,8 +66,9 @@ def cite_inline(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[@", state.pos):
         return False
     match = _CANDIDATE.match(state.src, state.pos)
-    # `[@handle](url)` and `[@handle][ref]` are links whose text starts with @, not citations.
-    if not match or state.src[match.end():match.end() + 1] in ("(", "["):
+    # `[@handle](url)` and `[@handle][ref]` are links whose text starts with @; `[@key][^1]` is a citation.
+    after = state.src[match.end():match.end() + 2] if match else ""
+    if not match or after.startswith("(") or (after.startswith("[") and after != "[^"):
         return False
     if not silent:
         token = state.push("sb_cite", "", 0)
