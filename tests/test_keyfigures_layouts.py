@@ -123,6 +123,13 @@ def test_unsourced_timeline_event_is_a_warning_or_with_strict_sources_an_error(t
     assert strict.code == 1 and "1 error(s)" in strict.err
 
 
+def test_timeline_source_keys_count_as_citations_and_unknown_ones_are_errors(tmp_path: Path, run_cli) -> None:
+    body = TIMELINE.replace("sources: [study]", "sources: [study, stdy]")
+    result = run_cli(_site(tmp_path, **{"content/data/timeline.yaml": body}), "check", "--no-strict")
+    assert result.code == 1
+    assert "content/data/timeline.yaml:7:22: unknown source `stdy` — did you mean `study`?" in result.err
+
+
 def test_missing_sources_hook() -> None:
     here, there = SourcePosition("content/a.md", 3, 1), SourcePosition("content/b.md", 9, 1)
     errors, warnings = missing_sources([(here, True), (there, False)], "chart", strict=False)
