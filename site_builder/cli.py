@@ -24,6 +24,7 @@ EPILOG = """examples:
   site-builder build                 build the site of ./mkdocs.yml into its site_dir
   site-builder build -d public       build into ./public
   site-builder check                 validate pages, data, links without writing the site
+  site-builder check --strict-sources  …and fail on any chart or timeline event without a source
   site-builder serve                 live preview on http://127.0.0.1:8000/
   site-builder new my-explainer      start a new site in ./my-explainer
   site-builder deploy                publish the site to the gh-pages branch of origin
@@ -51,6 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate everything without writing the site",
                                 epilog="example: site-builder check -f mkdocs.yml")
     _add_common(check)
+    check.add_argument("--strict-sources", action="store_true",
+                       help="a chart or timeline event without a source is an error, not a warning")
     serve = commands.add_parser("serve", help="live preview while you write",
                                 epilog="example: site-builder serve -a 127.0.0.1:8001 --open")
     _add_common(serve)
@@ -98,7 +101,8 @@ def run_build(args: argparse.Namespace, site_dir: Path | None) -> int:
     print(f"building {config_file.relative_to(Path.cwd()) if config_file.is_relative_to(Path.cwd()) else config_file}"
           " …", file=sys.stderr)
     start = time.perf_counter()
-    result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose)
+    result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose,
+                        strict_sources=getattr(args, "strict_sources", False))
     print_result(result, root, args.verbose)
     if not result.ok:
         n_err, n_warn = len(result.errors), len(result.warnings)

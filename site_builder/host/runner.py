@@ -108,8 +108,9 @@ def _explainer(config: MkDocsConfig, config_file: Path) -> ExplainerPlugin:
 
 
 def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = True,
-               verbose: bool = False) -> BuildResult:
-    """Build the site of `config_file`; every problem comes back in the result, none is raised."""
+               verbose: bool = False, strict_sources: bool = False) -> BuildResult:
+    """Build the site of `config_file`; every problem comes back in the result, none is raised.
+    With `strict_sources`, a chart or timeline event without a source is an error."""
     capture = _Capture()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(capture)
@@ -119,6 +120,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
     try:
         config = _load(config_file, site_dir, strict, capture)
         plugin = _explainer(config, config_file)
+        plugin.strict_sources = strict_sources
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -151,7 +153,9 @@ def _add_log(result: BuildResult, records: list[logging.LogRecord], config_file:
         if record.name.startswith("mkdocs.plugins.explainer") or record.levelno < logging.WARNING or text in ours:
             continue
         if record.levelno >= logging.ERROR:
-            if not any(line in ours for line in text.splitlines()) and not text.startswith("Config value"):
+            # Strict mode's refusal is our own summary of the warnings already listed, not a new error.
+            ours_or_strict = any(line in ours for line in text.splitlines()) or "in strict mode" in text
+            if not ours_or_strict and not text.startswith("Config value"):
                 result.errors.append(_config_problem(config_file, text))
         elif "in strict mode" not in text:
             result.warnings.append(make_warning(WarningCode.MKDOCS, text, locate_in_config(config_file, text)))
