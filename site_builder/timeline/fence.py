@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from site_builder.content.yaml_source import ValidationErrors, parse_yaml
+from site_builder.content.yaml_source import ValidationErrors, YamlDocument, parse_yaml
 from site_builder.errors import UserError
 from site_builder.markdown.fences import FenceBlock, FenceHandler
 from site_builder.markdown.links import relative_url
-from site_builder.timeline.load import TIMELINE_DATA
+from site_builder.timeline.load import TIMELINE_DATA, split_hint
 from site_builder.timeline.model import DateValue, Event, Timeline
 from site_builder.timeline.render import EventRenderer, filter_form
 
@@ -36,12 +36,6 @@ class SliceQuery(BaseModel):
     start: DateValue | None = Field(None, alias="from")
     end: DateValue | None = Field(None, alias="to")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> SliceQuery:
-        if self.start and self.end and self.end.last_day < self.start.first_day:
-            raise ValueError(f"`to` ({self.end.iso}) is before `from` ({self.start.iso}); swap them")
-        return self
-
     def matches(self, event: Event) -> bool:
         return ((not self.category or event.category in self.category)
                 and (not self.tags or any(t in event.tags for t in self.tags))
@@ -54,19 +48,37 @@ def parse_query(block: FenceBlock, timeline: Timeline | None) -> SliceQuery:
     doc = parse_yaml(block.body, block.position.path, block.position.line)
     if doc.value is None:
         return SliceQuery()
-    query: SliceQuery = doc.validate(SliceQuery)
-    if timeline is None:
-        return query
-    errors = [UserError(f"unknown category `{c}`", doc.position(("category",)),
-                        f"use one of: {', '.join(timeline.categories)}")
-              for c in query.category if c not in timeline.categories]
-    tags = set(timeline.tags)
-    errors += [UserError(f"no event has the tag `{t}`", doc.position(("tags",)),
-                         "check its spelling and case against the tags in timeline.yaml")
-               for t in query.tags if t not in tags]
+    try:
+        query: SliceQuery = doc.validate(SliceQuery)
+    except ValidationErrors as exc:
+        raise ValidationErrors([split_hint(e) for e in exc.errors]) from None
+    errors = _check_query(query, doc, timeline)
     if errors:
         raise ValidationErrors(errors)
     return query
+
+
+def _check_query(query: SliceQuery, doc: YamlDocument, timeline: Timeline | None) -> list[UserError]:
+    """Dates in order; categories and tags that exist (a typo would silently show nothing)."""
+    errors = []
+    if query.start and query.end and query.end.last_day < query.start.first_day:
+        errors.append(UserError(f"`to` ({query.end.iso}) is before `from` ({query.start.iso})",
+                                doc.position(("to",)), "swap the two dates"))
+    if timeline is None:
+        return errors
+    for key, wanted, known in (("category", query.category, list(timeline.categories)),
+                               ("tags", query.tags, timeline.tags)):
+        listed = isinstance(doc.value.get(key), list)
+        for i, value in enumerate(wanted):
+            if value not in known:
+                what = "category" if key == "category" else "tag"
+                errors.append(UserError(f"unknown {what} `{value}`", doc.position((key, i) if listed else (key,)),
+                                        f"use one of: {_some(known)}"))
+    return errors
+
+
+def _some(names: list[str], limit: int = 10) -> str:
+    return ", ".join(names[:limit]) + (f" … ({len(names)} in all)" if len(names) > limit else "")
 
 
 def timeline_fence(renderer: EventRenderer | None, report: Callable[[UserError], None],

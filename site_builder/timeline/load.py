@@ -51,11 +51,11 @@ def _validate(doc: YamlDocument, model: type[Any], loc: tuple[str | int, ...], e
     try:
         return doc.validate(model, loc)
     except ValidationErrors as exc:
-        errors.extend(map(_own_hint, exc.errors))
+        errors.extend(map(split_hint, exc.errors))
         return None
 
 
-def _own_hint(error: UserError) -> UserError:
+def split_hint(error: UserError) -> UserError:
     """Our validators say `what; how to fix it`: split that into message and hint."""
     head, found, text = error.message.partition("Value error, ")
     if not found:
