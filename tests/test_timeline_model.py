@@ -94,16 +94,16 @@ def test_every_mistake_is_reported_at_its_position() -> None:
           category: release
           colour: red
         """) == [
-        f"{PATH}:5:9: `date`: `2025-13-01` has no month 13 — write YYYY, YYYY-MM or YYYY-MM-DD with a real "
-        "month and day, e.g. 2024-05-12",
+        (f"{PATH}:5:9: `date`: `2025-13-01` has no month 13 — write YYYY, YYYY-MM or YYYY-MM-DD with a real "
+        "month and day, e.g. 2024-05-12"),
         f"{PATH}:8:3: `title` is required — add a `title:` entry",
-        f"{PATH}:12:13: unknown category `polcy` — use one of the keys under `categories:` (policy, release) "
-        "or declare it there",
+        (f"{PATH}:12:13: unknown category `polcy` — use one of the keys under `categories:` (policy, release) "
+        "or declare it there"),
         f"{PATH}:16:9: `tags`: Input should be a valid list — fix the value's type or format",
-        f"{PATH}:20:9: `link` points to a missing page: `articles/missing.md` — the path is relative to the "
-        "content folder, e.g. articles/report.md",
-        f"{PATH}:24:29: `sources.0.url`: `javascript:alert(1)` is not a web address — write a full URL "
-        "starting with https://",
+        (f"{PATH}:20:9: `link` points to a missing page: `articles/missing.md` — the path is relative to the "
+        "content folder, e.g. articles/report.md"),
+        (f"{PATH}:24:29: `sources.0.url`: `javascript:alert(1)` is not a web address — write a full URL "
+        "starting with https://"),
         f"{PATH}:28:11: unknown field `colour` — remove it or check its spelling",
     ]
 
@@ -116,10 +116,10 @@ def test_duplicate_ids_explicit_and_derived() -> None:
         - {date: 2024-05, title: Twice, category: release}
         """)
     assert errors == [
-        f"{PATH}:6:48: duplicate event id `same`; line 5 has it too — give one of the two events a "
-        "different `id:`",
-        f"{PATH}:8:3: duplicate event id `2024-05-twice` (derived from its date and title); line 7 has it "
-        "too — give one of the two events a different `id:`",
+        (f"{PATH}:6:48: duplicate event id `same`; line 5 has it too — give one of the two events a "
+        "different `id:`"),
+        (f"{PATH}:8:3: duplicate event id `2024-05-twice` (derived from its date and title); line 7 has it "
+        "too — give one of the two events a different `id:`"),
     ]
 
 

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL_CONFIG, write_site
+
 from site_builder.host.runner import BuildResult, build_site
 
 FIXTURE = Path(__file__).parent / "fixtures" / "timeline_site"
@@ -59,7 +59,7 @@ def test_page_matches_golden(built: Path) -> None:
 
 def test_slices_match_golden(built: Path) -> None:
     content = article((built / "articles" / "report" / "index.html").read_text(encoding="utf-8"))
-    slices = re.findall(r'<div class="sb-timeline-slice">.*?\n</div>\n', content, re.S)
+    slices = re.findall(r'<div class="sb-timeline-slice">.*?\n</div>\n', content, re.DOTALL)
     assert len(slices) == 2
     check_golden("slices.html", "\n".join(slices))
 
@@ -111,8 +111,8 @@ def test_timeline_fence_without_data_is_an_error(tmp_path: Path) -> None:
     write_site(tmp_path, {"content/index.md": "# Home\n\n```timeline\ncategory: policy\n```\n"})
     result = build_site(tmp_path / "mkdocs.yml", site_dir=tmp_path / "out")
     assert [str(e) for e in result.errors] == [
-        "content/index.md:3:1: there is no timeline to show — create content/data/timeline.yaml with "
-        "`categories:` and `events:`"]
+        ("content/index.md:3:1: there is no timeline to show — create content/data/timeline.yaml with "
+        "`categories:` and `events:`")]
 
 
 def test_intro_from_content_timeline_md(tmp_path: Path) -> None:
@@ -136,8 +136,8 @@ def test_intro_from_content_timeline_md(tmp_path: Path) -> None:
 def test_intro_errors_point_into_the_intro_file(tmp_path: Path) -> None:
     result = build_fixture(tmp_path, {"content/timeline.md": "# Timeline\n\nSee [this](nowhere.md).\n"})
     assert [str(e) for e in result.errors] == [
-        "content/timeline.md:3:12: missing page: `nowhere.md` (looked for nowhere.md) — check the path; it is "
-        "relative to this page's file"]
+        ("content/timeline.md:3:12: missing page: `nowhere.md` (looked for nowhere.md) — check the path; it is "
+        "relative to this page's file")]
 
 
 def test_explicit_nav_gets_the_timeline(tmp_path: Path) -> None:
@@ -185,13 +185,13 @@ def test_mistakes_in_pages_and_bodies_are_all_reported(tmp_path: Path) -> None:
             """})
     assert [str(e) for e in result.errors] == [
         "content/articles/other.md:4:20: unknown category `nope` — use one of: release, policy",
-        "content/articles/other.md:5:8: unknown tag `qwen` — use one of: <img src=x onerror=alert(1)>, China, "
-        "Llama, Qwen, United States",
+        ("content/articles/other.md:5:8: unknown tag `qwen` — use one of: <img src=x onerror=alert(1)>, China, "
+        "Llama, Qwen, United States"),
         "content/articles/other.md:7:5: `to` (2024) is before `from` (2025) — swap the two dates",
-        "content/articles/other.md:10:1: `timeline year 2024` is only for the generated timeline page — write "
-        "```timeline with a YAML body (category, tags, from, to) in articles",
-        "content/data/timeline.yaml:14:11: link to a missing anchor: `articles/report.md#no-such-section` (no "
-        "`#no-such-section` on articles/report.md) — use one of the page's heading ids",
-        "content/data/timeline.yaml:24:25: missing page: `law.md` (looked for law.md) — check the path; it is "
-        "relative to this page's file",
+        ("content/articles/other.md:10:1: `timeline year 2024` is only for the generated timeline page — write "
+        "```timeline with a YAML body (category, tags, from, to) in articles"),
+        ("content/data/timeline.yaml:14:11: link to a missing anchor: `articles/report.md#no-such-section` (no "
+        "`#no-such-section` on articles/report.md) — use one of the page's heading ids"),
+        ("content/data/timeline.yaml:24:25: missing page: `law.md` (looked for law.md) — check the path; it is "
+        "relative to this page's file"),
     ]

@@ -47,7 +47,7 @@ def parse_query(block: FenceBlock, timeline: Timeline | None) -> SliceQuery:
     """The slice's query, checked against the timeline's categories and tags; all problems raised."""
     doc = parse_yaml(block.body, block.position.path, block.position.line)
     if doc.value is None:
-        return SliceQuery()
+        return SliceQuery.model_validate({})
     try:
         query: SliceQuery = doc.validate(SliceQuery)
     except ValidationErrors as exc:

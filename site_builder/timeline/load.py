@@ -34,7 +34,7 @@ def load_timeline(text: str, path: str, site: SiteLinks, page: str) -> tuple[Tim
     errors: list[UserError] = []
     top_ok = _validate(doc, TimelineFile, (), errors) is not None
     categories = _categories(doc, errors)
-    raw_events = doc.value.get("events")
+    raw_events: Any = doc.value.get("events")
     written = [(i, _validate(doc, TimelineEvent, ("events", i), errors))
                for i in range(len(raw_events) if isinstance(raw_events, list) else 0)]
     raw_categories = doc.value.get("categories")

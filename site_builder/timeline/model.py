@@ -37,12 +37,13 @@ class EventDate:
         """From YAML: an int year, a `datetime.date`, or text `YYYY`, `YYYY-MM`, `YYYY-MM-DD`."""
         if isinstance(value, EventDate):
             return value
+        # ValueError, not TypeError: pydantic reports only ValueError as the author's mistake.
         if isinstance(value, dt.datetime):
-            raise ValueError(f"a date without a time is expected; {DATE_HINT}")
+            raise ValueError(f"a date without a time is expected; {DATE_HINT}")  # noqa: TRY004
         if isinstance(value, dt.date):
             return cls(value.year, value.month, value.day)
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise ValueError(f"not a date; {DATE_HINT}")
+            raise ValueError(f"not a date; {DATE_HINT}")  # noqa: TRY004
         match = _DATE.match(str(value).strip())
         if not match:
             raise ValueError(f"`{value}` is not a date; {DATE_HINT}")

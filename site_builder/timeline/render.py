@@ -8,7 +8,6 @@ site works under any sub-path. CSS hooks: `ol.sb-timeline`, `li.sb-event`, `.sb-
 from __future__ import annotations
 
 import json
-from collections import ChainMap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
@@ -38,6 +37,7 @@ class EventRenderer:
     """timeline.yaml's lines, for positions of errors in bodies."""
     report: Callable[[UserError], None]
     _reported: set[str] = field(default_factory=set)
+    _links: dict[str, SiteLinks] = field(default_factory=dict)
 
     @property
     def page_url(self) -> str:
@@ -48,9 +48,7 @@ class EventRenderer:
         if not event.body.strip():
             return ""
         first = event.body_position.line
-        ctx = LinkContext(_BODY_PAGE, self.timeline.path, SiteLinks(ChainMap({_BODY_PAGE: at_url}, self.site.pages),
-                                                                     self.site.files),
-                          self.lines[first - 1:], first)
+        ctx = LinkContext(_BODY_PAGE, self.timeline.path, self._links_at(at_url), self.lines[first - 1:], first)
         rendered = render_markdown(self.md, event.body, ctx)
         if event.id not in self._reported:
             self._reported.add(event.id)
@@ -59,26 +57,33 @@ class EventRenderer:
             self.timeline.anchor_links.extend(rendered.anchor_links)
         return rendered.html
 
+    def _links_at(self, at_url: str) -> SiteLinks:
+        """The site's links plus the stand-in body page served at `at_url`; made once per page."""
+        if at_url not in self._links:
+            self._links[at_url] = SiteLinks({**self.site.pages, _BODY_PAGE: at_url}, self.site.files)
+        return self._links[at_url]
+
     def event(self, event: Event, at_url: str) -> str:
         """One `<li class="sb-event">`; on the timeline page it carries the id deep links point at."""
         on_page = at_url == self.page_url
         category = self.timeline.categories[event.category]
         permalink = "#" + event.id if on_page else relative_url(at_url, self.page_url) + "#" + event.id
         parts = [
-            f'<p class="sb-event__when"><time datetime="{event.date.iso}">{escape(event.date.display)}</time>'
-            f' <span class="sb-event__category">{escape(category.label)}</span></p>',
+            (f'<p class="sb-event__when"><time datetime="{event.date.iso}">{escape(event.date.display)}</time>'
+            f' <span class="sb-event__category">{escape(category.label)}</span></p>'),
             f'<h3 class="sb-event__title">{escape(event.title)}</h3>',
             self._image(event, at_url),
             f'<div class="sb-event__body">{body}</div>' if (body := self.body(event, at_url)) else "",
             _tags(event.tags),
             _sources(event),
-            f'<p class="sb-event__links">{self._more(event, at_url)}<a class="sb-event__permalink" '
-            f'href="{escape(permalink)}">{"Link to this event" if on_page else "See it on the timeline"}</a></p>',
+            (f'<p class="sb-event__links">{self._more(event, at_url)}<a class="sb-event__permalink" '
+            f'href="{escape(permalink)}">{"Link to this event" if on_page else "See it on the timeline"}</a></p>'),
         ]
         ident = f' id="{escape(event.id)}"' if on_page else ""
+        inner = "\n".join(part.strip() for part in parts if part)
         return (f'<li class="sb-event"{ident} data-event="{escape(event.id)}" '
                 f'data-category="{escape(event.category)}" data-tags="{escape(json.dumps(event.tags))}" '
-                f'style="--sb-category-color: {category.color}">' + "".join(parts) + "</li>")
+                f'style="--sb-category-color: {category.color}">\n{inner}\n</li>')
 
     def events(self, events: Iterable[Event], at_url: str, attrs: str = "") -> str:
         """An ordered list of events; `attrs` are extra attributes of the `<ol>` (already escaped)."""
@@ -117,17 +122,17 @@ def filter_form(timeline: Timeline) -> str:
     counts: dict[str, int] = {}
     for e in timeline.events:
         counts[e.category] = counts.get(e.category, 0) + 1
-    categories = "".join(
+    categories = "\n".join(
         f'<label class="sb-filter"><input type="checkbox" name="category" value="{escape(key)}">'
         f'<span class="sb-filter__swatch" style="--sb-category-color: {cat.color}"></span>'
         f'{escape(cat.label)} <span class="sb-filter__count">({counts.get(key, 0)})</span></label>'
         for key, cat in timeline.categories.items())
-    tags = "".join(f'<label class="sb-filter"><input type="checkbox" name="tag" value="{escape(tag)}">'
+    tags = "\n".join(f'<label class="sb-filter"><input type="checkbox" name="tag" value="{escape(tag)}">'
                    f'{escape(tag)}</label>' for tag in timeline.tags)
     total = len(timeline.events)
-    tag_set = f'<fieldset class="sb-timeline-filters__tags"><legend>Tag</legend>{tags}</fieldset>' if tags else ""
-    return (f'<form class="sb-timeline-filters" aria-label="Filter the timeline" hidden>'
-            f'<fieldset class="sb-timeline-filters__categories"><legend>Category</legend>{categories}</fieldset>'
+    tag_set = f'<fieldset class="sb-timeline-filters__tags"><legend>Tag</legend>\n{tags}\n</fieldset>\n' if tags else ""
+    return (f'<form class="sb-timeline-filters" aria-label="Filter the timeline" hidden>\n'
+            f'<fieldset class="sb-timeline-filters__categories"><legend>Category</legend>\n{categories}\n</fieldset>\n'
             f'{tag_set}'
             f'<p class="sb-timeline-filters__status"><span class="sb-timeline-count" role="status" '
             f'aria-live="polite">{total} events</span> <button type="reset" class="md-button">Show all'
