@@ -67,7 +67,11 @@ def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
     return None
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: the same nodes and marks, many times faster on big files.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that keeps an impossible date (2025-13-01) as text, for validation to report."""
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:

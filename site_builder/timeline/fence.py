@@ -123,7 +123,7 @@ def _year(renderer: EventRenderer, block: FenceBlock) -> str:
         raise UserError(f"`timeline {block.args}` needs a year, e.g. `timeline year 2024`", block.position,
                         "check the timeline page template in templates/")
     year = int(words[1])
-    events = [e for e in renderer.timeline.events if e.date.year == year]
+    events = renderer.timeline.by_year.get(year, [])
     return renderer.events(events, renderer.page_url, f' data-year="{year}" aria-labelledby="{year}"')
 
 

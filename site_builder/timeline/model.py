@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -231,4 +232,12 @@ class Timeline:
 
     @property
     def years(self) -> list[int]:
-        return sorted({e.date.year for e in self.events})
+        return list(self.by_year)
+
+    @cached_property
+    def by_year(self) -> dict[int, list[Event]]:
+        """Events grouped by year, in order (the page renders one list per year)."""
+        groups: dict[int, list[Event]] = {}
+        for event in self.events:
+            groups.setdefault(event.date.year, []).append(event)
+        return groups

@@ -48,7 +48,9 @@ class EventRenderer:
         if not event.body.strip():
             return ""
         first = event.body_position.line
-        ctx = LinkContext(_BODY_PAGE, self.timeline.path, self._links_at(at_url), self.lines[first - 1:], first)
+        # Only the body's own lines: slicing to the end of the file for every event would be quadratic.
+        lines = self.lines[first - 1:first + event.body.count("\n")]
+        ctx = LinkContext(_BODY_PAGE, self.timeline.path, self._links_at(at_url), lines, first)
         rendered = render_markdown(self.md, event.body, ctx)
         if event.id not in self._reported:
             self._reported.add(event.id)
