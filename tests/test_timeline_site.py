@@ -195,3 +195,16 @@ def test_mistakes_in_pages_and_bodies_are_all_reported(tmp_path: Path) -> None:
         ("content/data/timeline.yaml:24:25: missing page: `law.md` (looked for law.md) — check the path; it is "
         "relative to this page's file"),
     ]
+
+
+def test_yaml_syntax_error_is_reported_once(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    build_fixture(tmp_path, {"content/data/timeline.yaml": "categories:\n  policy: {label: P, color: '#ccc'\n"})
+    result = run_cli(tmp_path / "site-src", "build")
+    assert result.code == 1
+    assert result.err.count("content/data/timeline.yaml:3:1: YAML syntax error") == 1, result.err
+
+
+def test_cli_reports_the_event_count(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    build_fixture(tmp_path)
+    result = run_cli(tmp_path / "site-src", "build", "-d", str(tmp_path / "cli-out"))
+    assert result.code == 0 and "3 pages, 4 timeline events" in result.out + result.err
