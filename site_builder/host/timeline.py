@@ -103,7 +103,8 @@ def attach(setup: TimelineSetup, site: Site, collector: ErrorCollector, config: 
         # A YAML syntax error is reported by the data loader too: report it once.
         already = {str(e) for e in collector.errors}
         collector.extend([e for e in [*setup.errors, *errors] if str(e) not in already])
-        setup.timeline = timeline if timeline is not None and not errors else None
+        # Valid events are still shown when others have errors, so links to them are not reported too.
+        setup.timeline = timeline
         if setup.timeline is not None:
             renderer = EventRenderer(setup.timeline, create_md(MarkdownOptions(raw_html=False)), site.links,
                                      PAGE, text.splitlines(), report)
