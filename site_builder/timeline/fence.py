@@ -89,25 +89,30 @@ def timeline_fence(renderer: EventRenderer | None, report: Callable[[UserError],
         if not has_data:
             raise UserError("there is no timeline to show", block.position,
                             f"create content/data/{TIMELINE_DATA} with `categories:` and `events:`")
-        internal = block.args.split()[:1]
-        if internal and renderer is None:
-            return ""  # timeline.yaml has errors, reported on their own
-        if internal and renderer is not None and block.page != renderer.page:
-            raise UserError(f"`timeline {block.args}` is only for the generated timeline page", block.position,
-                            "write ```timeline with a YAML body (category, tags, from, to) in articles")
+        if block.args:
+            return _page_part(renderer, block)
         try:
             query = parse_query(block, renderer.timeline if renderer else None)
         except ValidationErrors as exc:
             return _raise_all(exc.errors, report)
-        if renderer is None:
-            return ""
-        if internal == ["filters"]:
-            return filter_form(renderer.timeline)
-        if internal == ["year"]:
-            return _year(renderer, block)
-        return _slice(renderer, query, block)
+        return _slice(renderer, query, block) if renderer else ""
 
     return handle
+
+
+def _page_part(renderer: EventRenderer | None, block: FenceBlock) -> str:
+    """`timeline filters` and `timeline year N`, written by the page template."""
+    if renderer is None:
+        return ""  # timeline.yaml has errors, reported on their own
+    if block.page != renderer.page:
+        raise UserError(f"`timeline {block.args}` is only for the generated timeline page", block.position,
+                        "write ```timeline with a YAML body (category, tags, from, to) in articles")
+    if block.args == "filters":
+        return filter_form(renderer.timeline)
+    if block.args.split()[0] == "year":
+        return _year(renderer, block)
+    raise UserError(f"unknown `timeline {block.args}`", block.position,
+                    "the page template can use `timeline filters` and `timeline year N`")
 
 
 def _raise_all(errors: Sequence[UserError], report: Callable[[UserError], None]) -> str:
