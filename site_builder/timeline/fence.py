@@ -29,7 +29,7 @@ def _one_or_many(value: Any) -> Any:
 class SliceQuery(BaseModel):
     """Which events a slice shows: any of `category`, any of `tags`, dated within `from`…`to`."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, coerce_numbers_to_str=True)
 
     category: Annotated[list[str], BeforeValidator(_one_or_many)] = []
     tags: Annotated[list[str], BeforeValidator(_one_or_many)] = []

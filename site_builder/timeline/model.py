@@ -22,6 +22,8 @@ from site_builder.markdown.links import AnchorLink
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# Unknown keys are typos; a number where text is expected (`tags: [2024]`, `label: 5G`) is fine as text.
+_STRICT_FIELDS = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 DATE_HINT = "write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day, e.g. 2024-05-12"
 
 
@@ -93,7 +95,7 @@ def _one_or_many(value: Any) -> Any:
 class Category(BaseModel):
     """`categories: {key: {label, color}}`; the colour is a hex colour, used for the dot and the chart."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT_FIELDS
 
     label: str
     color: str
@@ -117,7 +119,7 @@ def check_web_url(value: str) -> str:
 class Source(BaseModel):
     """A source of an event: a title and a web address. Citation keys will be a second kind."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT_FIELDS
 
     title: str
     url: str
@@ -131,7 +133,7 @@ class Source(BaseModel):
 class Image(BaseModel):
     """An image file in the content folder (relative to the content root) and its alt text."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT_FIELDS
 
     src: str
     alt: str = ""
@@ -144,7 +146,7 @@ def _image(value: Any) -> Any:
 class TimelineEvent(BaseModel):
     """One entry of `events:` as written."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT_FIELDS
 
     date: DateValue
     title: str
@@ -182,7 +184,7 @@ class TimelineEvent(BaseModel):
 class TimelineFile(BaseModel):
     """The file's top level; each category and event is validated on its own so all errors show."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT_FIELDS
 
     categories: dict[str, Any]
     events: list[Any] = []
