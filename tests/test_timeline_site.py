@@ -74,7 +74,7 @@ def test_page_is_in_the_nav_with_its_assets(built: Path) -> None:
 def test_page_chart_is_a_chart_fence_with_category_colours(built: Path) -> None:
     content = article((built / "timeline" / "index.html").read_text(encoding="utf-8"))
     assert '<code class="language-chart">' in content
-    assert "&quot;range&quot;: [&quot;#1f77b4&quot;, &quot;#d62728&quot;]" in content
+    assert "&quot;range&quot;: [&quot;#1f77b4&quot;, &quot;#d62728&quot;, &quot;#123&quot;]" in content
 
 
 class _Elements(HTMLParser):
@@ -184,15 +184,15 @@ def test_mistakes_in_pages_and_bodies_are_all_reported(tmp_path: Path) -> None:
             ```
             """})
     assert [str(e) for e in result.errors] == [
-        "content/articles/other.md:4:20: unknown category `nope` — use one of: release, policy",
+        "content/articles/other.md:4:20: unknown category `nope` — use one of: release, policy, hostile",
         ("content/articles/other.md:5:8: unknown tag `qwen` — use one of: <img src=x onerror=alert(1)>, China, "
         "Llama, Qwen, United States"),
         "content/articles/other.md:7:5: `to` (2024) is before `from` (2025) — swap the two dates",
         ("content/articles/other.md:10:1: `timeline year 2024` is only for the generated timeline page — write "
         "```timeline with a YAML body (category, tags, from, to) in articles"),
-        ("content/data/timeline.yaml:14:11: link to a missing anchor: `articles/report.md#no-such-section` (no "
+        ("content/data/timeline.yaml:15:11: link to a missing anchor: `articles/report.md#no-such-section` (no "
         "`#no-such-section` on articles/report.md) — use one of the page's heading ids"),
-        ("content/data/timeline.yaml:24:25: missing page: `law.md` (looked for law.md) — check the path; it is "
+        ("content/data/timeline.yaml:25:25: missing page: `law.md` (looked for law.md) — check the path; it is "
         "relative to this page's file"),
     ]
 
