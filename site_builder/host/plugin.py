@@ -26,6 +26,7 @@ from site_builder.content.data import load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
+from site_builder.host import timeline
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
 from site_builder.markdown.engine import MarkdownOptions, create_md
@@ -62,10 +63,10 @@ class ExplainerPage(Page):
         super().__init__(None, file, config)
 
     def read_source(self, config: MkDocsConfig) -> None:
-        source_path = self.plugin.source_path(self.file.abs_src_path)
+        generated = self.file.abs_src_path is None  # a page a feature made, e.g. the timeline
+        source_path = self.plugin.source_path(self.file.abs_src_path or str(Path(config.docs_dir, self.file.src_uri)))
         try:
-            text = self.file.content_string if self.file.generated_by else read_text(
-                Path(self.file.abs_src_path or ""), source_path)
+            text = self.file.content_string if generated else read_text(Path(self.file.abs_src_path or ""), source_path)
         except UserError as exc:
             text = ""
             self.plugin.collector.add(exc)
@@ -135,6 +136,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.collector = ErrorCollector()
         self.rendered: dict[str, RenderedPage] = {}
+        self.timeline = timeline.TimelineSetup(None)
         self.warnings = WarningCounter.attach()
         site = SiteInfo(config.site_name, config.site_url, config.site_description, config.site_author)
         self.publisher = Publisher(site, config.extra.get("cname"), self.source_path(config.config_file_path),
@@ -162,11 +164,13 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root)
         data, more = nest_data(data_files)
         self.collector.extend([*errors, *more])
+        self.timeline = timeline.add_page(files, config, self.config.data_dir, self.root)
         pages = {f.src_uri: f.url for f in files.documentation_pages()}
         others = {f.src_uri: f.url for f in files if not f.is_documentation_page()}
         md = create_md(MarkdownOptions(raw_html=self.config.raw_html))
         self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
         self._load_sources(docs_dir, files, config)
+        timeline.attach(self.timeline, self.site, self.collector, config, self.root)
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
         return files
@@ -184,7 +188,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
 
     def stats(self) -> dict[str, int]:
         """Counts for the CLI's summary line."""
-        return {"pages": len(self.rendered)}
+        return {"pages": len(self.rendered), **self.timeline.stats()}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         _apply_nav_titles(config.nav or [], files)
@@ -194,6 +198,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         env.filters["striptags"] = safe_striptags
         ids = {page: anchor_ids(r.markdown.html) for page, r in self.rendered.items()}
         links = [link for r in self.rendered.values() for link in r.markdown.anchor_links]
+        links += self.timeline.anchor_links
         self.collector.extend(check_anchors(links, ids))
         self._check_sources(Path(config.docs_dir))
         try:
