@@ -164,7 +164,7 @@ class PreviewBuilder:
                 plugin.page_cache = None
             return config, plugin
 
-        result = run_captured(self.config_file, self.strict, run)
+        result = run_captured(self.config_file, self.strict, False, run)
         self.changed = self._diff(out_dir, previous) if result.ok else set()
         return result
 
