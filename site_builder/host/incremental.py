@@ -23,13 +23,12 @@ import hashlib
 import logging
 import os
 import sysconfig
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page, get_context
+from mkdocs.commands.build import _build_extra_template, _build_theme_template, _populate_page, get_context
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
@@ -92,36 +91,45 @@ def _link(previous: Path, out: Path, rel: str) -> bool:
 
 class SearchReplay:
     """Material's search plugin, for pages whose theme render is skipped: their search entries (a
-    function of the same inputs as the page signature) are replayed instead of re-parsing the
-    page's HTML. Every other plugin's `on_page_context` runs as usual."""
+    function of the same inputs as the page's signature) are replayed instead of re-parsing the
+    page's HTML. Every other plugin's `on_page_context` runs for every page."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, list[Any]] = {}
+        self._entries: dict[str, list[list[Any]]] = {}
 
     @staticmethod
     def _index(method: Any) -> Any:
         index = getattr(getattr(method, "__self__", None), "search_index", None)
         return index if isinstance(getattr(index, "entries", None), list) else None
 
-    def _indexes(self, config: MkDocsConfig) -> list[Any]:
-        return [i for m in config.plugins.events["page_context"] if (i := self._index(m)) is not None]
+    def split(self, config: MkDocsConfig) -> tuple[list[Any], list[Any]]:
+        """(other plugins' `on_page_context`, the search indexes' ones), each in plugin order."""
+        methods = config.plugins.events["page_context"]
+        return [m for m in methods if self._index(m) is None], [m for m in methods if self._index(m) is not None]
 
-    @contextmanager
-    def recording(self, config: MkDocsConfig, dest: str) -> Iterator[None]:
-        indexes = self._indexes(config)
-        before = [len(i.entries) for i in indexes]
-        yield
-        self._entries[dest] = [i.entries[n:] for i, n in zip(indexes, before)]
+    def can_replay(self, dest: str) -> bool:
+        return dest in self._entries
 
-    def page_context(self, config: MkDocsConfig, context: Any, page: Page, nav: Navigation) -> None:
-        recorded = list(self._entries.get(page.file.dest_uri, []))
-        for method in config.plugins.events["page_context"]:
-            index = self._index(method)
-            if index is not None and recorded:
-                index.entries.extend(recorded.pop(0))
-                continue
-            result = method(context, page=page, config=config, nav=nav)
-            context = result if result is not None else context
+    def replay(self, methods: list[Any], dest: str) -> None:
+        for method, entries in zip(methods, self._entries[dest]):
+            self._index(method).entries.extend(entries)
+
+    def index(self, methods: list[Any], context: Any, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        """Run the search plugins' hook for `page`, remembering the entries it added."""
+        recorded = []
+        for method in methods:
+            entries = self._index(method).entries
+            before = len(entries)
+            context = _run_hook(method, context, page, config, nav)
+            recorded.append(entries[before:])
+        self._entries[page.file.dest_uri] = recorded
+        return context
+
+
+def _run_hook(method: Any, context: Any, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+    """One plugin's `on_page_context`, as MkDocs' `run_event` calls it."""
+    result = method(context, page=page, config=config, nav=nav)
+    return context if result is None else result
 
 
 class PreviewBuilder:
@@ -134,10 +142,12 @@ class PreviewBuilder:
         self._config_digest = ""
         self._env: Any = None
         self._theme_sig = ""
-        self._page_sigs: dict[str, str] = {}
+        self._template_sigs: dict[str, str] = {}
         self._static_sigs: dict[str, tuple[Any, ...]] = {}
         self._linked: set[str] = set()
         self._theme_files: tuple[Any, list[tuple[str, str]]] | None = None
+        self._renders: dict[str, tuple[str, str]] = {}
+        """Output path → (signature of the theme render's inputs, its output before `on_post_page`)."""
         self._search = SearchReplay()
         self._page_cache = PageCache()
         self.changed: set[str] = set()
@@ -183,7 +193,7 @@ class PreviewBuilder:
         digest = _digest(self.config_file.read_bytes())
         if self.config is None or digest != self._config_digest:
             self.close()
-            self._env, self._page_sigs, self._static_sigs, self._theme_sig = None, {}, {}, ""
+            self._env, self._template_sigs, self._static_sigs, self._theme_sig, self._renders = None, {}, {}, "", {}
             self._search = SearchReplay()
             self.config = _load(self.config_file, None, self.strict, capture)
             self._page_cache = PageCache()
@@ -193,7 +203,7 @@ class PreviewBuilder:
     def _theme_env(self, config: MkDocsConfig) -> Any:
         signature = _theme_signature(config)
         if self._env is None or signature != self._theme_sig:
-            self._env, self._theme_sig, self._page_sigs = config.theme.get_env(), signature, {}
+            self._env, self._theme_sig, self._template_sigs, self._renders = config.theme.get_env(), signature, {}, {}
         return self._env
 
     def _add_theme_files(self, files: Files, env: Any, config: MkDocsConfig) -> None:
@@ -275,34 +285,66 @@ class PreviewBuilder:
         key = f"template:{name}"
         outputs = [name, f"{name}.gz"] if name == "sitemap.xml" else [name]
         signature = _digest(nav_sig, self._theme_sig, name)
-        if previous is not None and self._page_sigs.get(key) == signature and all(
+        if previous is not None and self._template_sigs.get(key) == signature and all(
                 (previous / rel).is_file() for rel in outputs):
             for rel in outputs:
                 _link(previous, out, rel)
                 self._linked.add(rel)
             return
         _build_theme_template(name, env, files, config, nav)
-        self._page_sigs[key] = signature
+        self._template_sigs[key] = signature
 
     def _build_page(self, page: Page, config: MkDocsConfig, theme: tuple[Sequence[File], Navigation, Any],
                     folders: tuple[Path, Path | None], nav_sig: str) -> None:
+        """MkDocs' `_build_page`, with the theme render skipped when its inputs are unchanged. Every
+        plugin hook still runs for every page (plugins collect pages for the feed and social cards)."""
         doc_files, nav, env = theme
+        config._current_page, page.active = page, True
+        try:
+            # Taken before the hooks: the search plugin strips attributes from the content.
+            page_sig = _digest(
+                nav_sig, self._theme_sig, page.url, page.file.src_uri, str(page.title), page.content,
+                _toc(page.toc), repr(page.meta), page.update_date, page.edit_url, page.canonical_url,
+                [(str(p.title), p.url) if p else None for p in (page.previous_page, page.next_page)],
+            )
+            context = get_context(nav, doc_files, config, page)
+            base_keys = set(context)
+            others, search = self._search.split(config)
+            for method in others:
+                context = _run_hook(method, context, page, config, nav)
+            # What plugins add to the context (the explainer's layout data) is an input of the render.
+            added = sorted((k, repr(v)) for k, v in context.items() if k not in base_keys)
+            signature = _digest(page_sig, added)
+            dest = page.file.dest_uri
+            cached = self._renders.get(dest)
+            if cached is not None and cached[0] == signature and self._search.can_replay(dest):
+                self._search.replay(search, dest)
+                output = cached[1]
+            else:
+                context = self._search.index(search, context, page, config, nav)
+                output = env.get_template(page.meta.get("template", "main.html")).render(context)
+                self._renders[dest] = (signature, output)
+                self.rendered_pages += 1
+            output = config.plugins.on_post_page(output, page=page, config=config)
+            if output.strip():
+                self._write(output.encode("utf-8", errors="xmlcharrefreplace"), dest, folders)
+        except Exception as exc:
+            log.error(f"Error building page '{page.file.src_uri}':" + ("" if isinstance(exc, BuildError) else f" {exc}"))
+            raise
+        finally:
+            config._current_page, page.active = None, False
+
+    def _write(self, data: bytes, rel: str, folders: tuple[Path, Path | None]) -> None:
+        """Write an output, or hard-link the previous generation's if it has the same bytes."""
         out, previous = folders
-        signature = _digest(
-            nav_sig, self._theme_sig, page.url, page.file.src_uri, str(page.title), page.content, _toc(page.toc),
-            repr(page.meta), page.update_date, page.edit_url, page.canonical_url,
-            [(str(p.title), p.url) if p else None for p in (page.previous_page, page.next_page)],
-        )
-        dest = page.file.dest_uri
-        if previous is not None and self._page_sigs.get(dest) == signature and _link(previous, out, dest):
-            # The theme render is skipped, but plugins still see the page (search indexes it).
-            self._search.page_context(config, get_context(nav, doc_files, config, page), page, nav)
-            self._linked.add(dest)
+        old = previous / rel if previous is not None else Path()
+        if previous is not None and old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+            _link(previous, out, rel)
+            self._linked.add(rel)
             return
-        with self._search.recording(config, dest):
-            _build_page(page, config, doc_files, nav, env)
-        self._page_sigs[dest] = signature
-        self.rendered_pages += 1
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
     def _diff(self, out_dir: Path, previous: Path | None) -> set[str]:
         """Outputs new, changed or gone since `previous` (hard-linked ones are unchanged)."""
