@@ -88,6 +88,11 @@ class TrackedData(dict[str, Any]):
         return super().__repr__()
 
 
+# Jinja names a value's type in its messages ("'dict object' has no attribute …"): the author sees
+# exactly the message of a plain build.
+TrackedData.__module__, TrackedData.__name__, TrackedData.__qualname__ = "builtins", "dict", "dict"
+
+
 def value_at(data: Any, path: KeyPath) -> Any:
     for key in path:
         if not isinstance(data, dict) or key not in data:
@@ -102,9 +107,10 @@ def fingerprint(value: Any) -> str:
 
 
 def site_signature(site: Site) -> str:
-    """What every page's render shares besides data: link targets, `extra`, parser options, fences."""
+    """What every page's render shares besides data: link targets, `extra`, parser options, fences
+    and the sources citations are rendered from."""
     return fingerprint([dict(site.links.pages), dict(site.links.files), site.extra, repr(site.md.options),
-                        sorted(site.fences)])
+                        sorted(site.fences), repr(site.sources.sources)])
 
 
 @dataclass
@@ -113,6 +119,10 @@ class _Entry:
     reads: dict[KeyPath, str]
     """Key path → fingerprint of the value read at render time."""
     rendered: RenderedPage
+    cited: set[str]
+    """What the render left behind in the site: the sources it cited …"""
+    sourced: list[Any]
+    """… and its charts' source flags, replayed when the render is reused."""
 
 
 class PageCache:
@@ -144,12 +154,20 @@ class PageCache:
         entry = self._entries.get(page)
         if entry and entry.key == key and all(self._current(p) == f for p, f in entry.reads.items()):
             self.hits += 1
+            site.sources.cited |= entry.cited
+            site.sourced.extend(entry.sourced)
             return entry.rendered
         reads: set[KeyPath] = set()
-        rendered = render_page(source, page, dataclasses.replace(site, data=TrackedData(site.data, reads)))
+        cited, site.sources.cited = site.sources.cited, set()
+        sourced_before = len(site.sourced)
+        try:
+            rendered = render_page(source, page, dataclasses.replace(site, data=TrackedData(site.data, reads)))
+        finally:
+            page_cited, site.sources.cited = site.sources.cited, cited | site.sources.cited
         if set(_FENCE_INFO.findall(source.markdown)) & set(site.fences):
             # A feature block (chart, timeline) may read files the record cannot see: never reused.
             self._entries.pop(page, None)
         else:
-            self._entries[page] = _Entry(key, {p: self._current(p) for p in reads}, rendered)
+            record = {p: self._current(p) for p in reads}
+            self._entries[page] = _Entry(key, record, rendered, page_cited, site.sourced[sourced_before:])
         return rendered
