@@ -33,9 +33,11 @@ def _say(text: str) -> None:
 
 
 def package_sources() -> list[Path]:
-    """site-builder's own templates and assets, so editing the tool itself also reloads."""
+    """site-builder's own templates and assets, so editing the tool itself also reloads (not the
+    templates `site-builder new` copies into new projects)."""
     package = Path(site_builder.__file__).parent
-    return sorted(p for p in package.rglob("*") if p.is_dir() and p.name in {"templates", "assets", "theme"})
+    return sorted(p for p in package.rglob("*")
+                  if p.is_dir() and p.name in {"templates", "assets"} and "scaffold" not in p.parts)
 
 
 def parse_address(dev_addr: str) -> tuple[str, int]:
@@ -149,7 +151,9 @@ def _start_watching(session: PreviewSession) -> SourceWatcher:
 
     watcher = SourceWatcher(*session.sources(), on_change=on_change, report=_say)
     watcher.start()
-    _say("watching " + ", ".join(_shown(p, session.root) for p in watcher.folders + sorted(watcher.files)))
+    own = set(package_sources())
+    shown = [_shown(p, session.root) for p in watcher.folders + sorted(watcher.files) if p not in own]
+    _say("watching " + ", ".join(shown) + (" and site-builder's own templates" if own else ""))
     return watcher
 
 
