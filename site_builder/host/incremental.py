@@ -3,19 +3,22 @@
 The live preview builds every generation into a fresh folder (the server swaps to it when it is
 complete). The steps are MkDocs' own (`mkdocs.commands.build`), in its order, with the loaded
 config, plugin and theme environment kept between builds (reloaded when mkdocs.yml changes).
-Every page still goes through every hook, so plugins see a whole build; what is skipped is work
-whose inputs are recorded and unchanged:
+Every page still goes through `on_pre_page` … `on_page_content`, `on_page_context` and
+`on_post_page`, so plugins see a whole build (the feed, social cards and the home page's article
+list are complete). What is skipped is work whose inputs are recorded and unchanged:
 
 - a page's render (Jinja step + markdown) — `PageCache`, keyed by its text and the data it read;
-- a page's theme render — keyed by a signature of everything the theme template reads: the page's
-  content, title, toc and meta, the whole nav (titles and meta of every page), the neighbours and
-  the theme's template files; an unchanged page is hard-linked from the previous generation;
-- static files (theme assets, images, data files) whose source is unchanged — hard-linked.
+- a page's theme render — keyed by a signature of what the theme template reads: the page's
+  content, title, toc and meta, the whole nav (titles and meta of every page), the neighbours,
+  the theme's own template files and whatever plugins added to the context; Material's search
+  entries for such a page are replayed (its hook runs after the other plugins' for every page);
+- 404.html and sitemap.xml — rendered again only when the nav changed;
+- static files (theme assets, images, data files) whose source is unchanged.
 
-Files written for this generation are compared with the previous generation byte for byte, so
-the server can tell browsers exactly which outputs changed.
+An output with the same bytes as in the previous generation is hard-linked from it, never written
+again; the others are compared byte for byte, so the server can tell browsers exactly which
+outputs changed. `tests/test_serve_equivalence.py` checks the result against clean builds.
 """
-
 from __future__ import annotations
 
 import filecmp
