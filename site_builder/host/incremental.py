@@ -15,9 +15,10 @@ list are complete). What is skipped is work whose inputs are recorded and unchan
 - 404.html and sitemap.xml — rendered again only when the nav changed;
 - static files (theme assets, images, data files) whose source is unchanged.
 
-An output with the same bytes as in the previous generation is hard-linked from it, never written
-again; the others are compared byte for byte, so the server can tell browsers exactly which
-outputs changed. `tests/test_serve_equivalence.py` checks the result against clean builds.
+A page or static file with the same bytes as in the previous generation is hard-linked from it,
+not written again (what plugins write at `on_post_build` — search index, feed, social cards — is
+written every time). New outputs are compared with the previous ones byte for byte, so the server
+can tell browsers exactly which outputs changed. `tests/test_serve_equivalence.py` checks the result against clean builds.
 """
 from __future__ import annotations
 
