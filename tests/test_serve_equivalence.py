@@ -108,6 +108,16 @@ class Sources:
     def add_data(self) -> None:
         self.path(f"data/extra{self.counter}.json").write_text(f'{{"n": {self.counter}}}')
 
+    def rename_data(self) -> None:
+        """`other.csv` becomes `other.json` (same key) or goes away under another name and comes back."""
+        data = self.path("data")
+        if (data / "other.csv").exists():
+            (data / "other.csv").rename(data / self.rng.choice(["renamed.csv", "other.json.bak"]))
+        else:
+            for name in ("renamed.csv", "other.json.bak"):
+                if (data / name).exists():
+                    (data / name).rename(data / "other.csv")
+
     def edit_sources(self) -> None:
         """A source's title changes: every citation of it shows the new one."""
         self.path("data/sources.yaml").write_text(sources_yaml(f"Report {self.counter}"))
@@ -136,7 +146,8 @@ class Sources:
         self.counter += 1
         edits: list[Callable[[], None]] = [
             self.edit_body, self.edit_body, self.edit_title, self.add_page, self.delete_page, self.rename_page,
-            self.edit_data, self.edit_other_data, self.add_data, self.edit_sources, self.edit_template,
+            self.edit_data, self.edit_other_data, self.add_data, self.rename_data, self.edit_sources,
+            self.edit_template,
             self.edit_config,
             self.break_page, self.break_data, self.atomic_save,
         ]
@@ -151,6 +162,8 @@ class Sources:
                 self.path(page).write_text(page_text(self.rng, f"Fixed {self.counter}"))
         if "1,2,3" in self.path("data/nums.csv").read_text():
             self.edit_data()
+        if not self.path("data/other.csv").exists():
+            self.rename_data()
 
 
 def tree(root: Path) -> dict[str, bytes]:
