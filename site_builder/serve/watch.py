@@ -141,6 +141,9 @@ class SourceWatcher:
         probe = folder / self._probing
         try:
             probe.write_text("probe\n", encoding="utf-8")
+        except OSError:
+            return True  # a read-only folder cannot be probed: trust the native events
+        try:
             return self._probe_seen.wait(2.0)
         finally:
             probe.unlink(missing_ok=True)
