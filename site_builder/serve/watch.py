@@ -142,6 +142,7 @@ class SourceWatcher:
         try:
             probe.write_text("probe\n", encoding="utf-8")
         except OSError:
+            self._probing = None
             return True  # a read-only folder cannot be probed: trust the native events
         try:
             return self._probe_seen.wait(2.0)
