@@ -58,10 +58,10 @@ class PreviewSession:
         self.generations = Generations()
         self.hub = ReloadHub()
         self._lock = threading.Lock()
-        self.builds = 0
 
-    def rebuild(self, _paths: set[str] | None = None) -> bool:
-        """Build a new generation; publish it if it succeeded. Never raises for a content error."""
+    def rebuild(self, paths: set[str] | None = None) -> bool:
+        """Build a new generation (`paths`: what the watcher saw change, for the message); publish it
+        if it succeeded. Never raises for a content error."""
         with self._lock:
             start = time.perf_counter()
             current = self.generations.current
@@ -69,25 +69,25 @@ class PreviewSession:
             try:
                 result = self.builder.build(folder, current.root if current else None)
             except Exception as exc:  # noqa: BLE001 - a bug in site-builder or a plugin: show it, keep serving
-                self.generations.discard(folder)
-                traceback.print_exc()
                 self.hub.failed(internal_error_payload(exc))
-                return False
-            self.builds += 1
-            seconds = time.perf_counter() - start
-            if not result.ok:
+                traceback.print_exc()
                 self.generations.discard(folder)
+                return False
+            seconds = time.perf_counter() - start
+            cause = f"{_changed(paths, self.root)}: " if paths else ""
+            if not result.ok:
                 problems = result.errors + (result.warnings if result.strict else [])
+                self.hub.failed(error_payload(problems, self.root))
                 for problem in problems:
                     _say(format_error(problem, self.root))
-                _say(f"build failed: {len(problems)} error(s) in {seconds:.2f}s — serving the last good version")
-                self.hub.failed(error_payload(problems, self.root))
+                _say(f"{cause}build failed: {len(problems)} error(s) in {seconds:.2f}s — serving the last good version")
+                self.generations.discard(folder)
                 return False
             generation = self.generations.publish(folder, self.builder.mount)
-            changed = self.builder.changed
-            self.hub.published(generation.number, changed)
-            _say(f"built in {seconds:.2f}s: {self.builder.rendered_pages} page(s) rendered, "
-                 f"{len(changed)} output(s) changed")
+            self.hub.published(generation.number, self.builder.changed)
+            self.generations.reap()
+            _say(f"{cause}built in {seconds:.2f}s: {self.builder.rendered_pages} page(s) rendered, "
+                 f"{len(self.builder.changed)} output(s) changed")
             return True
 
     def sources(self) -> tuple[list[Path], list[Path]]:
@@ -155,6 +155,11 @@ def _start_watching(session: PreviewSession) -> SourceWatcher:
     shown = [_shown(p, session.root) for p in watcher.folders + sorted(watcher.files) if p not in own]
     _say("watching " + ", ".join(shown) + (" and site-builder's own templates" if own else ""))
     return watcher
+
+
+def _changed(paths: set[str], root: Path) -> str:
+    names = sorted(_shown(p, root) for p in paths)
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _shown(path: Path | str, root: Path) -> str:

@@ -2,7 +2,7 @@
 
 A build writes into a new folder; only a complete, successful build is published, by swapping one
 pointer. A request takes the current tree for its whole lifetime, so it gets the old files or the
-new ones, never a half-written mix. A replaced tree is removed when its last request is done. All
+new ones, never a half-written mix. A replaced tree is removed once no request reads it. All
 trees live in one temporary folder that `close` removes.
 """
 
@@ -34,6 +34,7 @@ class Generations:
         self.folder = Path(tempfile.mkdtemp(prefix="site-builder-serve-"))
         self._lock = threading.Lock()
         self._current: Generation | None = None
+        self._retired: list[Generation] = []
         self._count = 0
 
     def new_folder(self) -> Path:
@@ -54,13 +55,22 @@ class Generations:
         return current.mount if current else "/"
 
     def publish(self, root: Path, mount: str = "/") -> Generation:
-        """Serve `root` under `mount` from now on; the tree it replaces goes when its last reader is done."""
+        """Serve `root` under `mount` from now on; the tree it replaces is removed by `reap` or by its
+        last reader."""
         with self._lock:
             old, self._current = self._current, Generation(root, int(root.name.rsplit("-", 1)[1]), mount)
             if old is not None:
                 old.retired = True
-                self._remove_if_idle(old)
+                self._retired.append(old)
             return self._current
+
+    def reap(self) -> None:
+        """Remove replaced trees nobody reads any more (called after browsers were told, not before)."""
+        with self._lock:
+            idle = [g for g in self._retired if g.readers == 0]
+            self._retired = [g for g in self._retired if g.readers > 0]
+        for generation in idle:
+            shutil.rmtree(generation.root, ignore_errors=True)
 
     def discard(self, root: Path) -> None:
         """Remove a folder that was never published (a failed build)."""
@@ -79,11 +89,11 @@ class Generations:
             if generation is not None:
                 with self._lock:
                     generation.readers -= 1
-                    self._remove_if_idle(generation)
-
-    def _remove_if_idle(self, generation: Generation) -> None:
-        if generation.retired and generation.readers == 0:
-            shutil.rmtree(generation.root, ignore_errors=True)
+                    last = generation.retired and generation.readers == 0 and generation in self._retired
+                    if last:
+                        self._retired.remove(generation)
+                if last:
+                    shutil.rmtree(generation.root, ignore_errors=True)
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
