@@ -55,7 +55,7 @@ def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md.use(attrs_block_plugin, allowed=_ALLOWED_ATTRS)
     md.use(admonitions_plugin)
     md.use(figures_plugin)
-    md.use(headings_plugin)
+    md.use(headings_plugin, allowed=_ALLOWED_ATTRS)
     md.use(links_plugin)
     md.use(fences_plugin)
     return md

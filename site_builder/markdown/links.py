@@ -69,11 +69,17 @@ def relative_url(from_url: str, to_url: str) -> str:
 
 
 def _locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> SourcePosition:
+    """Where a link's target is written in its block. markdown-it percent-encodes what the author
+    wrote (`数据.md` → `%E6…`), so the decoded form is looked for too; `](` first, so that a link
+    whose text repeats its target (`[a.md](a.md)`) points at the target."""
     start, end = (block_map or [0, len(ctx.source_lines)])
-    for number in range(start, min(end, len(ctx.source_lines))):
-        column = ctx.source_lines[number].find(written)
-        if column >= 0:
-            return SourcePosition(ctx.source_path, ctx.first_line + number, column + 1)
+    lines = ctx.source_lines[start:end]
+    for needle in dict.fromkeys((f"]({written}", f"]({unquote(written)}", written, unquote(written))):
+        for number, line in enumerate(lines, start=start):
+            column = line.find(needle)
+            if column >= 0:
+                offset = 2 if needle.startswith("](") else 0
+                return SourcePosition(ctx.source_path, ctx.first_line + number, column + offset + 1)
     return SourcePosition(ctx.source_path, ctx.first_line + start, 1)
 
 
@@ -92,15 +98,15 @@ def resolve_target(ctx: LinkContext, written: str, position: SourcePosition, kin
             ctx.anchors.append(AnchorLink(ctx.page, ctx.page, unquote(parts.fragment), written, position))
         return written
     target = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.page), unquote(parts.path)))
+    suffix = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     if target in ctx.site.pages:
         if parts.fragment:
             ctx.anchors.append(AnchorLink(ctx.page, target, unquote(parts.fragment), written, position))
-        href = relative_url(this_url, ctx.site.pages[target])
-        return href + (f"#{parts.fragment}" if parts.fragment else "")
+        return relative_url(this_url, ctx.site.pages[target]) + suffix
     if target in ctx.site.files:
-        return relative_url(this_url, ctx.site.files[target]) + (f"#{parts.fragment}" if parts.fragment else "")
+        return relative_url(this_url, ctx.site.files[target]) + suffix
     what = "page" if target.endswith(".md") else ("image" if kind == "image" else "file")
-    ctx.errors.append(UserError(f"missing {what}: `{written}` (looked for {target})", position,
+    ctx.errors.append(UserError(f"missing {what}: `{unquote(written)}` (looked for {target})", position,
                                 "check the path; it is relative to this page's file"))
     return written
 
