@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import traceback
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import jinja2
@@ -21,7 +22,7 @@ from site_builder.errors import SourcePosition, UserError
 
 _TEMPLATE_NAME = "<template>"
 _PLACEHOLDER = "\ue000{}\ue001"
-_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001(\n*)")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+")
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
@@ -35,20 +36,37 @@ def escape_value(value: Any) -> Markup:
     return Markup("".join(_MARKDOWN_SPECIALS.get(c, c) for c in str(value)))
 
 
+def _decimal(value: Any, name: str) -> Decimal:
+    """A number from data as a Decimal, so rounding is the half-up that readers expect (1.25 → 1.3)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise ValueError(f"`{name}` needs a number, got {value!r}")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"`{name}` needs a number, got {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"`{name}` needs a finite number, got {value!r}")
+    return number
+
+
+def _rounded(number: Decimal, decimals: int) -> Decimal:
+    return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def format_number(value: Any, decimals: int | None = None) -> str:
-    """1234567 → '1,234,567'; with `decimals`, a fixed number of places."""
-    number = float(value) if decimals is not None else value
+    """1234567 → '1,234,567'; with `decimals`, a fixed number of places (half-up)."""
+    number = _decimal(value, "number")
     if decimals is not None:
-        return f"{number:,.{decimals}f}"
-    if isinstance(number, float) and not number.is_integer():
-        return f"{number:,}"
-    return f"{int(number):,}"
+        return f"{_rounded(number, decimals):,.{decimals}f}"
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():,f}"
 
 
 def format_percent(value: Any, decimals: int = 1, *, fraction: bool = False) -> str:
     """17.1 → '17.1%'; with `fraction=true`, 0.171 → '17.1%'."""
-    number = float(value) * (100 if fraction else 1)
-    return f"{number:.{decimals}f}%"
+    number = _decimal(value, "percent") * (100 if fraction else 1)
+    return f"{_rounded(number, decimals):.{decimals}f}%"
 
 
 def format_date(value: Any, fmt: str = "%-d %B %Y") -> str:
@@ -123,12 +141,14 @@ def _protect_spans(text: str, stash: Any) -> str:
 
 
 def restore_code(text: str, saved: list[str]) -> str:
+    """Put the code back, dropping the newlines `protect_code` added to keep the line count."""
+
     def put_back(match: re.Match[str]) -> str:
         code = saved[int(match.group(1))]
-        return code
+        padding = len(match.group(2)) - code.count("\n")
+        return code + "\n" * max(padding, 0)
 
-    restored = _PLACEHOLDER_RE.sub(put_back, text)
-    return restored
+    return _PLACEHOLDER_RE.sub(put_back, text)
 
 
 def render_page_template(markdown: str, context: Mapping[str, Any], path: str, first_line: int = 1,
@@ -171,9 +191,9 @@ def _template_error(message: str, lineno: int, markdown: str, path: str, first_l
                     needle: str | None = None) -> UserError:
     lines = markdown.splitlines()
     line_text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-    column = 1
-    for candidate in (needle, "{{", "{%"):
-        if candidate and candidate in line_text:
-            column = line_text.index(candidate) + 1
-            break
+    # The undefined name is looked for inside the tags, not in the prose before them.
+    tags = min((i for i in (line_text.find("{{"), line_text.find("{%")) if i >= 0), default=0)
+    column = tags + 1
+    if needle and (found := line_text.find(needle, tags)) >= 0:
+        column = found + 1
     return UserError(message, SourcePosition(path, first_line + lineno - 1, column), hint)
