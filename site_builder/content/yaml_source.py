@@ -94,9 +94,13 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
         node = yaml.compose(text, Loader=_Loader)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        # "end of stream" is where the parser gave up; the quote or bracket left open is the context.
+        at_end = ("end of stream" in problem or "<stream end>" in problem) and exc.context_mark is not None
+        mark = exc.context_mark if at_end else exc.problem_mark or exc.context_mark
+        if at_end and exc.context:
+            problem = f"{exc.context}: {problem}"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise UserError(
             f"YAML syntax error: {problem}",
             SourcePosition(path, line_offset + line, column),
