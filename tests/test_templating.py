@@ -18,19 +18,30 @@ from site_builder.templating import format_date, format_number, format_percent
 MD = create_md()
 
 
-def render(text: str, data: dict[str, Any] | None = None) -> str:
+def render_errors(text: str, data: dict[str, Any] | None = None) -> tuple[str, list[UserError]]:
     source, errors = parse_page(text, "content/p.md")
     assert not errors
-    site = Site(md=MD, links=SiteLinks({"p.md": "p/"}), data=data or {}, extra={"owner": "Desk"})
+    site = Site(md=MD, links=SiteLinks({"p.md": "p/", "other.md": "other/"}), data=data or {},
+                extra={"owner": "Desk"})
     rendered = render_page(source, "p.md", site)
-    assert not rendered.markdown.errors
-    return rendered.markdown.html
+    return rendered.markdown.html, rendered.markdown.errors
+
+
+def render(text: str, data: dict[str, Any] | None = None) -> str:
+    html, errors = render_errors(text, data)
+    assert not errors
+    return html
 
 
 def error_of(text: str, data: dict[str, Any] | None = None) -> UserError:
-    with pytest.raises(UserError) as caught:
-        render(text, data)
-    return caught.value
+    errors = render_errors(text, data)[1]
+    assert len(errors) == 1
+    return errors[0]
+
+
+def test_a_template_error_still_reports_the_pages_link_errors() -> None:
+    errors = render_errors("[a](gone.md) {{ nope }}\n\n[b](lost.md) and [c](other.md#x)\n\n[d]({{ x }}.md)\n")[1]
+    assert [(e.position.line, e.message.split(":")[0]) for e in errors] == [(1, "undefined name"), (3, "missing page")]
 
 
 def test_values_from_data_page_and_config() -> None:
