@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -56,12 +57,10 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_result(result: BuildResult, root: Path, verbose: bool) -> None:
+def print_result(result: BuildResult, root: Path) -> None:
+    """Every error and warning with its source line (MkDocs' log, under --verbose, is printed live)."""
     for problem in result.errors + result.warnings:
         print(format_error(problem, root), file=sys.stderr)
-    if verbose:
-        for line in result.log:
-            print(line, file=sys.stderr)
 
 
 def summary(result: BuildResult, seconds: float) -> str:
@@ -76,7 +75,7 @@ def run_build(args: argparse.Namespace, site_dir: Path | None) -> int:
           " …", file=sys.stderr)
     start = time.perf_counter()
     result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose)
-    print_result(result, root, args.verbose)
+    print_result(result, root)
     if not result.ok:
         n_err, n_warn = len(result.errors), len(result.warnings)
         print(f"failed: {n_err} error(s), {n_warn} warning(s){' (strict)' if args.strict and n_warn else ''}"
@@ -127,6 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(format_error(exc, args.config_file.resolve().parent), file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug in site-builder, not a mistake in the site
+        if args.verbose:
+            traceback.print_exc()
+        then = "please report it with the traceback above" if args.verbose else "rerun with --verbose for the traceback"
+        print(f"internal error: {type(exc).__name__}: {exc} — this is a bug in site-builder, not in your site; {then}",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
         markdown = render_page_template(source.markdown, context, source.path, source.body_line, site.jinja)
     except UserError as exc:
         return _render_untemplated(source, page, site, exc)
-    links = LinkContext(page, source.path, site.links, markdown.splitlines(), source.body_line)
+    lines = markdown.splitlines()
+    links = LinkContext(page, source.path, site.links, lines, source.body_line)
     return RenderedPage(source, render_markdown(site.md, markdown, links, site.fences))
 
 
