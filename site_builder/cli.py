@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(format_error(exc, args.config_file.resolve().parent), file=sys.stderr)
         return 1
-    except Exception as exc:  # a bug in site-builder, not a mistake in the site
+    except Exception as exc:  # noqa: BLE001 — any other exception is a bug in site-builder, not in the site
         if args.verbose:
             traceback.print_exc()
         then = "please report it with the traceback above" if args.verbose else "rerun with --verbose for the traceback"

@@ -40,7 +40,7 @@ def _decimal(value: Any, name: str) -> Decimal:
     """A number from data as a Decimal, so rounding is the half-up that readers expect (1.25 → 1.3)."""
     str(value)  # an undefined value raises its own, clearer, UndefinedError here (StrictUndefined)
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
-        raise ValueError(f"`{name}` needs a number, got {value!r}")
+        raise TypeError(f"`{name}` needs a number, got {value!r}")
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:

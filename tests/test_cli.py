@@ -119,8 +119,8 @@ def test_verbose_shows_mkdocs_log(tmp_path: Path) -> None:
     root = write_site(tmp_path, PAGES)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "site_builder.cli", "build"]
-    quiet = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=60)
-    loud = subprocess.run([*command, "--verbose"], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    quiet = subprocess.run(command, check=False, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    loud = subprocess.run([*command, "--verbose"], check=False, cwd=root, env=env, capture_output=True, text=True, timeout=60)
     assert quiet.returncode == loud.returncode == 0
     assert "Building documentation" not in quiet.stderr
     assert "Building documentation to directory" in loud.stderr

@@ -58,19 +58,20 @@ class ValidationErrors(Exception):
 
 
 def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == str(key):
-                return v
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
+    children: list[tuple[yaml.Node, yaml.Node]] = node.value if isinstance(node, yaml.MappingNode) else []
+    for k, v in children:
+        if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+            return v
+    items: list[yaml.Node] = node.value if isinstance(node, yaml.SequenceNode) else []
+    if isinstance(key, int) and 0 <= key < len(items):
+        return items[key]
     return None
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps an impossible date (2025-13-01) as text, for validation to report."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -34,6 +35,7 @@ FenceHandler = Callable[[FenceBlock], str]
 
 
 def fences_plugin(md: MarkdownIt) -> None:
+    assert isinstance(md.renderer, RendererHTML), "fences render through markdown-it's HTML renderer"
     default = md.renderer.rules["fence"]
 
     def render_fence(renderer: object, tokens: Sequence[Token], idx: int, options: OptionsDict,
