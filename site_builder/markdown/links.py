@@ -7,6 +7,7 @@ because a link can point at a page rendered later.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,6 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
 
 from site_builder.errors import SourcePosition, UserError
 
@@ -59,6 +59,7 @@ class LinkContext:
     anchors: list[AnchorLink] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=4096)
 def relative_url(from_url: str, to_url: str) -> str:
     """The URL of `to_url` as seen from a page served at `from_url` (both site-root relative)."""
     from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
@@ -116,19 +117,14 @@ def resolve_links(state: StateCore) -> None:
     if ctx is None:
         return
     for block in state.tokens:
-        for token in _walk(block.children or []):
+        # Links and images are direct children of an inline token (an image's children are its alt text).
+        for token in block.children or ():
             attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
             if attr is None or token.attrs.get("class") == "headerlink":
                 continue
             written = str(token.attrs.get(attr, ""))
             position = _locate(ctx, block.map, written)
             token.attrSet(attr, resolve_target(ctx, written, position, "link" if attr == "href" else "image"))
-
-
-def _walk(tokens: Iterable[Token]) -> Iterable[Token]:
-    for token in tokens:
-        yield token
-        yield from _walk(token.children or [])
 
 
 def links_plugin(md: MarkdownIt) -> None:
