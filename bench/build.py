@@ -5,7 +5,7 @@ Writes the deterministic explainer pages (bench/pages.py) into two temporary sit
 removed), both with the flagship's theme features. Builds each in-process, interleaved, and prints
 the best time of each and the ratio (goal: ours / stock ≤ 0.8).
 
-    PYTHONPATH=. python bench/build.py [--pages 240] [--rounds 3]
+    python bench/build.py [--pages 240] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from markdown_engine import EXTENSIONS
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from pages import make_pages
 
-from bench.markdown_engine import EXTENSIONS
-from bench.pages import make_pages
 from site_builder.host.runner import build_site
 
 COMMON = """\

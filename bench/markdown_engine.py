@@ -5,7 +5,7 @@ second of each and the ratio (goal: ours ≥ 3× Python-Markdown). Ours renders 
 resolved and recorded); Python-Markdown reuses one instance with `reset()`, which favours it
 (MkDocs makes a new instance per page).
 
-    PYTHONPATH=. python bench/markdown_engine.py [--pages 240] [--rounds 5]
+    python bench/markdown_engine.py [--pages 240] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 
 import markdown
+from pages import make_pages
 
-from bench.pages import make_pages
 from site_builder.markdown.engine import create_md, render_markdown
 from site_builder.markdown.links import LinkContext, SiteLinks
 

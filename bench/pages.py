@@ -11,9 +11,7 @@ from __future__ import annotations
 import random
 import re
 
-WORDS = ("model downloads open weights China United States release developers share market month "
-         "parameters licence benchmark adoption Hugging Face Qwen DeepSeek Llama Mistral researchers "
-         "companies inference training data compute growth rank family fine-tune community").split()
+WORDS = ["model", "downloads", "open", "weights", "China", "United", "States", "release", "developers", "share", "market", "month", "parameters", "licence", "benchmark", "adoption", "Hugging", "Face", "Qwen", "DeepSeek", "Llama", "Mistral", "researchers", "companies", "inference", "training", "data", "compute", "growth", "rank", "family", "fine-tune", "community"]
 COUNTRIES = ["China", "United States", "France", "United Kingdom", "Canada", "Germany", "Japan", "Korea"]
 KINDS = ["note", "info", "tip", "warning", "example", "quote"]
 
