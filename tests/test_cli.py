@@ -126,6 +126,22 @@ def test_verbose_shows_mkdocs_log(tmp_path: Path) -> None:
     assert "Building documentation to directory" in loud.stderr
 
 
+def test_a_mkdocs_warning_fails_a_strict_build_from_the_command_line(tmp_path: Path) -> None:
+    """Run as a real process: the CLI quiets the root logger, and MkDocs' warnings must still count."""
+    config = "site_name: T\ndocs_dir: content\ntheme:\n  name: material\n  font: false\nplugins: [explainer]\n" \
+             "nav:\n  - Home: index.md\n  - Gone: gone.md\n"
+    root = write_site(tmp_path, {"content/index.md": "# Home\n"}, config)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "site_builder.cli", "build"]
+    strict = subprocess.run(command, check=False, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert strict.returncode == 1 and not (root / "site").exists()
+    assert "mkdocs.yml:9:11: A reference to 'gone.md' is included in the 'nav' configuration" in strict.stderr
+    relaxed = subprocess.run([*command, "--no-strict"], check=False, cwd=root, env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert relaxed.returncode == 0 and (root / "site" / "index.html").is_file()
+    assert "gone.md" in relaxed.stderr
+
+
 def test_an_internal_error_is_not_blamed_on_the_site(tmp_path: Path, run_cli,  # type: ignore[no-untyped-def]
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     root = write_site(tmp_path, PAGES)

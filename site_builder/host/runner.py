@@ -66,6 +66,11 @@ def _config_problem(config_file: Path, text: str) -> UserError:
 
 
 def _load(config_file: Path, site_dir: Path | None, strict: bool, capture: _Capture) -> MkDocsConfig:
+    # The capture must see MkDocs' warnings even when the root logger is quieter (the CLI sets ERROR):
+    # a warning it misses would let a strict build pass.
+    mkdocs_log = logging.getLogger("mkdocs")
+    if mkdocs_log.getEffectiveLevel() > logging.INFO:
+        mkdocs_log.setLevel(logging.INFO)
     try:
         return load_config(str(config_file), site_dir=str(site_dir) if site_dir else None, strict=strict)
     except ConfigurationError as exc:
@@ -126,7 +131,8 @@ def _add_log(result: BuildResult, records: list[logging.LogRecord], config_file:
         if record.name.startswith("mkdocs.plugins.explainer") or record.levelno < logging.WARNING:
             continue
         if record.levelno >= logging.ERROR:
-            if not any(line in ours for line in text.splitlines()) and not text.startswith("Config value"):
+            if not any(line in ours for line in text.splitlines()) and not text.startswith("Config value") \
+                    and "in strict mode" not in text:  # the warnings themselves are reported
                 result.errors.append(_config_problem(config_file, text))
         elif "in strict mode" not in text:
             result.warnings.append(make_warning(WarningCode.MKDOCS, text, locate_in_config(config_file, text)))
