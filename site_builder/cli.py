@@ -81,7 +81,10 @@ def run_build(args: argparse.Namespace, site_dir: Path | None) -> int:
         print(f"failed: {n_err} error(s), {n_warn} warning(s){' (strict)' if args.strict and n_warn else ''}"
               " — the previous output is unchanged", file=sys.stderr)
         return 1
-    print(f"built {summary(result, time.perf_counter() - start)} → {result.site_dir}", file=sys.stderr)
+    if args.command == "check":  # the scratch output is deleted: name no folder
+        print(f"checked {summary(result, time.perf_counter() - start)}: no problems, nothing written", file=sys.stderr)
+    else:
+        print(f"built {summary(result, time.perf_counter() - start)} → {result.site_dir}", file=sys.stderr)
     return 0
 
 

@@ -80,6 +80,9 @@ def format_date(value: Any, fmt: str = "%-d %B %Y") -> str:
 def create_environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         autoescape=True,
+        # `{#id .class}` is markdown attribute syntax, so Jinja comments are `{## … ##}`.
+        comment_start_string="{##",
+        comment_end_string="##}",
         undefined=jinja2.StrictUndefined,
         finalize=escape_value,
         keep_trailing_newline=True,

@@ -76,7 +76,9 @@ def test_build_into_another_folder(tmp_path: Path, run_cli) -> None:  # type: ig
 def test_check_validates_without_writing(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     root = write_site(tmp_path, PAGES)
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
-    assert run_cli(root, "check").code == 0
+    checked = run_cli(root, "check")
+    assert checked.code == 0
+    assert re.search(r"^checked 2 pages in \d+\.\d\ds: no problems, nothing written$", checked.err, re.MULTILINE)
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
     (root / "content" / "index.md").write_text("# Home\n\n[gone](gone.md)\n", encoding="utf-8")
     failed = run_cli(root, "check")

@@ -66,6 +66,13 @@ def test_fences_keep_the_lines_after_them_in_place() -> None:
     assert html == "<pre><code>{{ a }}\nb\n</code></pre>\n<p>x 1</p>\n"
 
 
+def test_attribute_braces_are_not_jinja_comments() -> None:
+    html = render("{#intro .lead}\nOpening {{ 1 + 1 }}.\n\n## Method {#method}\n\nA{## a Jinja comment ##}B\n")
+    assert '<p id="intro" class="lead">Opening 2.</p>' in html
+    assert '<h2 id="method">Method' in html
+    assert "<p>AB</p>" in html
+
+
 def test_a_csv_cell_with_markup_shows_as_text() -> None:
     rows = parse_csv('name,note\nQwen,"<script>alert(1)</script> **bold** [x](javascript:y)"\n', "content/data/m.csv")
     html = render("{% for r in data.m %}- {{ r.name }}: {{ r.note }}\n{% endfor %}", {"m": rows})
