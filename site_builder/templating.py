@@ -23,7 +23,8 @@ from site_builder.errors import SourcePosition, UserError
 _TEMPLATE_NAME = "<template>"
 _PLACEHOLDER = "\ue000{}\ue001"
 _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001(\n*)")
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Any indent: fences also sit inside list items and admonitions (`!!! note` bodies are indented).
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+")
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~<>&\"':=^$"}
@@ -121,7 +122,7 @@ def protect_code(markdown: str) -> tuple[str, list[str]]:
 
 
 def _fence_end(lines: list[str], start: int, marker: str) -> int:
-    closing = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+    closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
     for j in range(start + 1, len(lines)):
         if closing.match(lines[j].rstrip("\r\n")):
             return j + 1

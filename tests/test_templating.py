@@ -60,6 +60,11 @@ def test_braces_in_code_spans_and_fences_stay_literal() -> None:
     assert html.endswith("<p>After: 2</p>\n")
 
 
+def test_fences_inside_admonitions_and_lists_stay_literal() -> None:
+    html = render('!!! note "Template"\n    ~~~\n    {{ x }}\n    ~~~\n\n- step\n\n    ~~~\n    {% y %}\n    ~~~\n')
+    assert "<pre><code>{{ x }}\n</code></pre>" in html and "<pre><code>{% y %}\n</code></pre>" in html
+
+
 def test_fences_keep_the_lines_after_them_in_place() -> None:
     """A protected fence must not add blank lines: later blocks would move and shift positions."""
     html = render("```\n{{ a }}\nb\n```\nx {{ 1 }}\n")
