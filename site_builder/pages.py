@@ -17,7 +17,7 @@ from site_builder.errors import UserError
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
-from site_builder.templating import create_environment, render_page_template
+from site_builder.templating import create_environment, line_map, render_page_template
 
 
 @dataclass
@@ -51,7 +51,8 @@ def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
     except UserError as exc:
         return _render_untemplated(source, page, site, exc)
     lines = markdown.splitlines()
-    links = LinkContext(page, source.path, site.links, lines, source.body_line)
+    links = LinkContext(page, source.path, site.links, lines, source.body_line,
+                        line_map=line_map(source.markdown, markdown))
     return RenderedPage(source, render_markdown(site.md, markdown, links, site.fences))
 
 

@@ -8,6 +8,7 @@ literal. Errors point at the page's own line.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import traceback
 from collections.abc import Mapping
@@ -202,3 +203,21 @@ def _template_error(message: str, lineno: int, markdown: str, path: str, first_l
     if needle and (found := line_text.find(needle, tags)) >= 0:
         column = found + 1
     return UserError(message, SourcePosition(path, first_line + lineno - 1, column), hint)
+
+
+def line_map(source: str, rendered: str) -> list[int] | None:
+    """For each line of the rendered markdown, the 0-based line of the page's text it came from, so
+    that positions found after the Jinja step point into the file; None when the line counts match.
+    A line a loop made maps to the most similar line of the loop (its body, usually)."""
+    src, out = source.splitlines(), rendered.splitlines()
+    if len(src) == len(out):
+        return None
+    mapping: list[int] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, src, out, autojunk=False).get_opcodes():
+        if tag == "equal":
+            mapping += range(i1, i2)
+            continue
+        candidates = range(i1, i2) if i2 > i1 else [max(min(i1, len(src) - 1), 0)]
+        mapping += [max(candidates, key=lambda i: difflib.SequenceMatcher(None, src[i], line).quick_ratio())
+                    for line in out[j1:j2]]
+    return mapping

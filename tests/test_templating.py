@@ -149,3 +149,12 @@ def test_a_bad_filter_input_is_a_positioned_error(expression: str) -> None:
     error = error_of(f"Intro\n\nValue: {{{{ {expression} }}}}\n", {"x": "lots"})
     assert (error.position.line, error.position.column) == (3, 8)
     assert error.message.startswith("template error")
+
+
+def test_positions_after_a_loop_point_into_the_file() -> None:
+    """A loop makes more lines than it has; errors below it still name the page's own line."""
+    rows = {"rows": [{"name": n} for n in "abcdef"]}
+    text = "Intro\n\n{% for r in data.rows %}\n- {{ r.name }} [x](gone-{{ r.name }}.md)\n{% endfor %}\n\n[y](lost.md)\n"
+    errors = render_errors(text, rows)[1]
+    assert [(e.position.line, e.position.column) for e in errors][-1] == (7, 5)
+    assert [e.position.line for e in errors[:-1]] == [4] * 6  # the loop's body

@@ -46,7 +46,7 @@ def fences_plugin(md: MarkdownIt) -> None:
         links = env.get("links")
         if kind not in handlers or links is None:
             return str(default(tokens, idx, options, env))
-        line = links.first_line + (token.map[0] if token.map else 0)
+        line = links.file_line(token.map[0] if token.map else 0)
         block = FenceBlock(kind, args.strip(), token.content, SourcePosition(links.source_path, line, 1), links.page)
         try:
             return handlers[kind](block)

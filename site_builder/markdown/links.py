@@ -57,6 +57,15 @@ class LinkContext:
     first_line: int
     errors: list[UserError] = field(default_factory=list)
     anchors: list[AnchorLink] = field(default_factory=list)
+    line_map: list[int] | None = None
+    """For each line of the rendered markdown, its line in the page's own text, when the Jinja step
+    changed the line count (a loop); None when lines correspond one to one."""
+
+    def file_line(self, index: int) -> int:
+        """The 1-based line in the page's file of the 0-based line `index` of the rendered markdown."""
+        if self.line_map and 0 <= index < len(self.line_map):
+            index = self.line_map[index]
+        return self.first_line + index
 
 
 @functools.lru_cache(maxsize=4096)
@@ -80,8 +89,8 @@ def _locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> Sour
             column = line.find(needle)
             if column >= 0:
                 offset = 2 if needle.startswith("](") else 0
-                return SourcePosition(ctx.source_path, ctx.first_line + number, column + offset + 1)
-    return SourcePosition(ctx.source_path, ctx.first_line + start, 1)
+                return SourcePosition(ctx.source_path, ctx.file_line(number), column + offset + 1)
+    return SourcePosition(ctx.source_path, ctx.file_line(start), 1)
 
 
 def resolve_target(ctx: LinkContext, written: str, position: SourcePosition, kind: str) -> str:
