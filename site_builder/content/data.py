@@ -77,9 +77,31 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
                 )
             rows.append({name: parse_number(cell) for name, cell in zip(header, row)})
     except csv.Error as exc:
+        opening = _unclosed_quote(text)
+        if opening is not None:  # the reader stops at the end of the file; the quote is the mistake
+            raise UserError("malformed CSV: this quote is never closed", position_in_text(path, text, opening),
+                            'close the quoted cell with `"` (write `""` for a quote inside it)') from None
         raise UserError(f"malformed CSV: {exc}", SourcePosition(path, reader.line_num or 1, 1),
                         "check the quotes on this line") from None
     return rows
+
+
+def _unclosed_quote(text: str) -> int | None:
+    """The offset of a quote that opens a cell and is never closed, if there is one."""
+    opening, at_cell_start = None, True
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if opening is not None:
+            if char == '"' and text.startswith('""', i):
+                i += 1
+            elif char == '"':
+                opening = None
+        elif char == '"' and at_cell_start:
+            opening = i
+        at_cell_start = opening is None and char in ",\n\r"
+        i += 1
+    return opening
 
 
 def parse_json(text: str, path: str) -> Any:
