@@ -96,6 +96,15 @@ def test_plain_mkdocs_build_makes_the_same_pages(built: Path, tmp_path: Path) ->
     assert ours == theirs
 
 
+def test_raw_html_can_be_switched_off(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    config = "site_name: T\ndocs_dir: content\ntheme:\n  name: material\n  font: false\n" \
+             "plugins:\n  - explainer:\n      raw_html: false\n"
+    root = write_site(tmp_path, {"content/index.md": "# Home\n\n<b onclick=x>bold</b>\n"}, config)
+    assert run_cli(root, "build").code == 0
+    page = (root / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<p>&lt;b onclick=x&gt;bold&lt;/b&gt;</p>" in page
+
+
 def test_material_toc_and_search_index_show_our_headings(built: Path) -> None:
     page = (built / "site" / "guide" / "method" / "index.html").read_text(encoding="utf-8")
     toc = page[page.index('md-nav--secondary'):]
@@ -124,6 +133,8 @@ def test_verbose_shows_mkdocs_log(tmp_path: Path) -> None:
     quiet = subprocess.run(command, check=False, cwd=root, env=env, capture_output=True, text=True, timeout=60)
     loud = subprocess.run([*command, "--verbose"], check=False, cwd=root, env=env, capture_output=True, text=True, timeout=60)
     assert quiet.returncode == loud.returncode == 0
+    assert quiet.stdout == "" and quiet.stderr.splitlines()[0] == "building mkdocs.yml …"
+    assert "end of life" not in quiet.stderr, "Material's banner belongs in the README, not in every build"
     assert "Building documentation" not in quiet.stderr
     assert "Building documentation to directory" in loud.stderr
 
