@@ -1,4 +1,4 @@
-"""The `site-builder` command line: build, check and serve an explainer site.
+"""The `site-builder` command line: build, check, serve, start (`new`) and publish (`deploy`) a site.
 
 Output is ours: one progress line, every error as `path:line:col: message — hint` with its source
 line, a summary. MkDocs' own log lines are shown only with `--verbose`; its warnings are errors
@@ -25,15 +25,19 @@ EPILOG = """examples:
   site-builder build                 build the site of ./mkdocs.yml into its site_dir
   site-builder build -d public       build into ./public
   site-builder check                 validate pages, data, links without writing the site
+  site-builder check --strict-sources  …and fail on any chart or timeline event without a source
   site-builder serve                 live preview on http://127.0.0.1:8000/
+  site-builder new my-explainer      start a new site in ./my-explainer
+  site-builder deploy                publish the site to the gh-pages branch of origin
 """
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
+def _add_common(parser: argparse.ArgumentParser, strict_option: bool = True) -> None:
     parser.add_argument("-f", "--config-file", default="mkdocs.yml", type=Path,
                         help="the site's mkdocs.yml (default: ./mkdocs.yml)")
-    parser.add_argument("--no-strict", dest="strict", action="store_false",
-                        help="report warnings without failing the build")
+    if strict_option:
+        parser.add_argument("--no-strict", dest="strict", action="store_false",
+                            help="report warnings without failing the build")
     parser.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' log and tracebacks")
 
 
@@ -49,12 +53,34 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate everything without writing the site",
                                 epilog="example: site-builder check -f mkdocs.yml")
     _add_common(check)
+    check.add_argument("--strict-sources", action="store_true",
+                       help="a chart or timeline event without a source is an error, not a warning")
     serve = commands.add_parser("serve", help="live preview while you write",
                                 epilog="example: site-builder serve -a 127.0.0.1:8001 --open")
     _add_common(serve)
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+    _add_publishing(commands)
     return parser
+
+
+def _add_publishing(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new = commands.add_parser("new", help="start a new explainer site from the template",
+                              description="Make a complete, working explainer project in PATH (new or empty).",
+                              epilog='example: site-builder new my-explainer --title "How the river came back"')
+    new.add_argument("path", type=Path, help="folder for the new site; must not exist or be empty")
+    new.add_argument("--title", help="the site's name and first article's title (default: from PATH)")
+    new.set_defaults(verbose=False)
+    deploy = commands.add_parser("deploy", help="build strictly and publish to a git branch (gh-pages)",
+                                 description="Build strictly and publish the output to a branch of a remote as "
+                                 "one commit naming the source commit. Your branch, index and uncommitted "
+                                 "work are never touched.",
+                                 epilog="example: site-builder deploy --remote origin --branch gh-pages --dry-run")
+    _add_common(deploy, strict_option=False)
+    deploy.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch to publish to (default: gh-pages)")
+    deploy.add_argument("-m", "--message", help="subject of the published commit (the source commit is added)")
+    deploy.add_argument("--dry-run", action="store_true", help="build and report what would be published; push nothing")
 
 
 def print_result(result: BuildResult, root: Path) -> None:
@@ -74,7 +100,8 @@ def run_build(args: argparse.Namespace, site_dir: Path | None) -> int:
     print(f"building {config_file.relative_to(Path.cwd()) if config_file.is_relative_to(Path.cwd()) else config_file}"
           " …", file=sys.stderr)
     start = time.perf_counter()
-    result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose)
+    result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose,
+                        strict_sources=getattr(args, "strict_sources", False))
     print_result(result, root)
     if not result.ok:
         n_err, n_warn = len(result.errors), len(result.warnings)
@@ -106,7 +133,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.config_file.resolve(), args.dev_addr, open_browser=args.open, verbose=args.verbose)
 
 
-COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve}
+def cmd_new(args: argparse.Namespace) -> int:
+    from site_builder.scaffold import create_project
+
+    written = create_project(args.path, args.title)
+    print(f"created {len(written)} files in {args.path}\nnext: cd {args.path} && site-builder serve",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from site_builder.deploy import DeployOptions, deploy
+
+    options = DeployOptions(args.remote, args.branch, args.message, args.dry_run)
+    config_file = args.config_file.resolve()
+    print(f"building {args.config_file} for {options.remote} {options.branch} …", file=sys.stderr)
+    result, published = deploy(config_file, options, args.verbose)
+    print_result(result, config_file.parent)
+    if published is None:
+        print(f"not published: the build failed with {len(result.errors)} error(s), {len(result.warnings)} "
+              f"warning(s) (deploy is always strict) — {options.branch} is unchanged", file=sys.stderr)
+        return 1
+    domain = f", custom domain {published.cname}" if published.cname else ""
+    if published.commit is None:
+        print(f"dry run: would publish {published.files} files to {options.remote} {options.branch}{domain}",
+              file=sys.stderr)
+    else:
+        print(f"published {published.files} files to {options.remote} {options.branch} as "
+              f"{published.commit[:12]}{domain}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "new": cmd_new, "deploy": cmd_deploy}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="%(levelname)s %(message)s")
     # MkDocs' log lines are collected by the runner and reprinted with positions.
     logging.getLogger("mkdocs").propagate = args.verbose
-    if not args.config_file.is_file():
+    if args.command != "new" and not args.config_file.is_file():
         print(f"{args.config_file}:1:1: no such config file — run in a folder with mkdocs.yml, or pass "
               "-f path/to/mkdocs.yml (site-builder new PATH makes a new site)", file=sys.stderr)
         return 1
@@ -127,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except UserError as exc:
-        print(format_error(exc, args.config_file.resolve().parent), file=sys.stderr)
+        root = Path.cwd() if args.command == "new" else args.config_file.resolve().parent
+        print(format_error(exc, root), file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 — any other exception is a bug in site-builder, not in the site
         if args.verbose:

@@ -13,7 +13,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from site_builder.content.frontmatter import PageSource
-from site_builder.errors import UserError
+from site_builder.content.sources import SourceRegistry
+from site_builder.errors import SourcePosition, UserError
+from site_builder.keyfigures import KeyFigureCard, key_figures
+from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
@@ -31,12 +34,17 @@ class Site:
     fences: dict[str, FenceHandler] = field(default_factory=dict)
     """Renderers for fenced blocks by info string, registered by features (charts, timeline)."""
     jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
+    sources: SourceRegistry = field(default_factory=SourceRegistry)
+    """sources.yaml; pages and features cite through it."""
+    sourced: list[tuple[SourcePosition, bool]] = field(default_factory=list)
+    """(position, has_source) of each chart, appended by the chart feature for `--strict-sources`."""
 
 
 @dataclass
 class RenderedPage:
     source: PageSource
     markdown: RenderedMarkdown
+    key_figures: list[KeyFigureCard] = field(default_factory=list)
 
     @property
     def title(self) -> str | None:
@@ -53,7 +61,11 @@ def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
     lines = markdown.splitlines()
     links = LinkContext(page, source.path, site.links, lines, source.body_line,
                         line_map=line_map(source.markdown, markdown))
-    return RenderedPage(source, render_markdown(site.md, markdown, links, site.fences))
+    # Key figures cite first, so the cards at the top of the page carry the first numbers.
+    citations = PageCitations(site.sources, links.errors)
+    figures = key_figures(source, context, site.jinja, citations)
+    rendered = render_markdown(site.md, markdown, links, site.fences, {"citations": citations})
+    return RenderedPage(source, rendered, figures)
 
 
 def _render_untemplated(source: PageSource, page: str, site: Site, error: UserError) -> RenderedPage:

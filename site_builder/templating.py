@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from site_builder.errors import SourcePosition, UserError
+from site_builder.markdown.citations import cite_filter
 
 _TEMPLATE_NAME = "<template>"
 _PLACEHOLDER = "\ue000{}\ue001"
@@ -89,7 +90,7 @@ def create_environment() -> ImmutableSandboxedEnvironment:
         finalize=escape_value,
         keep_trailing_newline=True,
     )
-    env.filters.update(number=format_number, percent=format_percent, date=format_date)
+    env.filters.update(number=format_number, percent=format_percent, date=format_date, cite=cite_filter)
     return env
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliRun
-from tests.golden import check_text
+from tests.golden_files import check_text
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 BASE = CORPUS / "_base"

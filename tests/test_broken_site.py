@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.golden import check_text
+from tests.golden_files import check_text
 
 SITES = Path(__file__).parent / "sites"
 
@@ -25,7 +25,7 @@ def test_broken_site_reports_every_error(tmp_path: Path, run_cli) -> None:  # ty
     located = {line.split(":", 1)[0] for line in result.err.splitlines() if line.startswith("content/")}
     assert located == {"content/index.md", "content/article.md", "content/unclosed.md", "content/syntax.md",
                        "content/guide/deep.md", "content/data/totals.json", "content/data/downloads.csv",
-                       "content/data/timeline.yaml"}
+                       "content/data/releases.yaml"}
 
 
 def test_check_reports_the_same_errors(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ import pytest
 
 from site_builder.markdown.engine import MarkdownOptions, RenderedMarkdown, create_md, render_markdown
 from site_builder.markdown.links import LinkContext, SiteLinks
-from tests.golden import UPDATE, fixture_cases, write_fixture_file
+from tests.golden_files import UPDATE, fixture_cases, write_fixture_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = sorted(FIXTURES.glob("*.md"))

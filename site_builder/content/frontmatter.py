@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from site_builder.content.yaml_source import ValidationErrors, parse_yaml
+from site_builder.content.yaml_source import ValidationErrors, YamlDocument, parse_yaml
 from site_builder.errors import SourcePosition, UserError
 
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -62,6 +62,8 @@ class PageSource:
     body_line: int = 1
     """1-based line of the markdown's first line in the file, for positions."""
     raw_meta: dict[str, Any] = field(default_factory=dict)
+    meta_doc: YamlDocument | None = None
+    """The front matter's YAML with positions, for features that validate their own keys."""
 
 
 def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
@@ -81,7 +83,7 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
     )
 
 
-def parse_meta(header: str, path: str) -> tuple[PageMeta, dict[str, Any]]:
+def parse_meta(header: str, path: str) -> tuple[PageMeta, dict[str, Any], YamlDocument]:
     """Validate a front matter block; raises `UserError`/`ValidationErrors` with positions."""
     doc = parse_yaml(header, path, line_offset=1)
     raw = doc.value if doc.value is not None else {}
@@ -89,7 +91,7 @@ def parse_meta(header: str, path: str) -> tuple[PageMeta, dict[str, Any]]:
         raise UserError("front matter must be a mapping of `key: value` lines",
                         doc.position(), "write e.g. `title: My page`")
     model = ArticleMeta if "date" in raw else PageMeta
-    return doc.validate(model), raw
+    return doc.validate(model), raw, doc
 
 
 def parse_page(text: str, path: str) -> tuple[PageSource, list[UserError]]:
@@ -102,12 +104,12 @@ def parse_page(text: str, path: str) -> tuple[PageSource, list[UserError]]:
     if header is None:
         return PageSource(path, PageMeta(), body, body_line), []
     try:
-        meta, raw = parse_meta(header, path)
+        meta, raw, doc = parse_meta(header, path)
     except UserError as exc:
         return PageSource(path, PageMeta(), body, body_line), [exc]
     except ValidationErrors as exc:
         return PageSource(path, PageMeta(), body, body_line), exc.errors
-    return PageSource(path, meta, body, body_line, raw), []
+    return PageSource(path, meta, body, body_line, raw, doc), []
 
 
 __all__ = ["ArticleMeta", "PageMeta", "PageSource", "ValidationErrors", "parse_page", "split_front_matter"]

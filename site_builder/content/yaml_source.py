@@ -81,6 +81,19 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """libyaml's parser where PyYAML has it: the same nodes and positions, many times faster on big
+    files (a 10,000-event timeline). On an error the pure-Python parser reads the text again, for
+    its fuller messages (`expected ',' or ']', but got '<stream end>'`)."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.compose(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=_Loader)
+
+
 def _construct(node: yaml.Node) -> Any:
     loader = _Loader("")
     try:
@@ -92,7 +105,7 @@ def _construct(node: yaml.Node) -> Any:
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     """Parse YAML text; a syntax error becomes a `UserError` at its line and column."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = _compose(text)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"

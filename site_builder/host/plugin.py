@@ -24,12 +24,18 @@ from mkdocs.structure.toc import get_toc
 
 from site_builder.content.data import load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import parse_page
+from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
+from site_builder.host import timeline
+from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
+from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
 from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
 from site_builder.pages import RenderedPage, Site, render_page
+from site_builder.publish import PageInfo, Publisher, SiteInfo, user_cache_dir
+from site_builder.sourcecheck import missing_sources, timeline_items
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 
@@ -57,9 +63,10 @@ class ExplainerPage(Page):
         super().__init__(None, file, config)
 
     def read_source(self, config: MkDocsConfig) -> None:
-        source_path = self.plugin.source_path(self.file.abs_src_path)
+        generated = self.file.abs_src_path is None  # a page a feature made, e.g. the timeline
+        source_path = self.plugin.source_path(self.file.abs_src_path or str(Path(config.docs_dir, self.file.src_uri)))
         try:
-            text = read_text(Path(self.file.abs_src_path or ""), source_path)
+            text = self.file.content_string if generated else read_text(Path(self.file.abs_src_path or ""), source_path)
         except UserError as exc:
             text = ""
             self.plugin.collector.add(exc)
@@ -69,6 +76,11 @@ class ExplainerPage(Page):
         self.meta = {k: _escaped(v) for k, v in self.source.raw_meta.items()}
         if self.source.meta.title is not None:
             self.meta["title"] = _escaped(self.source.meta.title)
+        try:
+            if "template" not in self.meta and (template := layout_template(self.source)):
+                self.meta["template"] = template  # MkDocs renders a page with `meta.template`
+        except UserError as exc:
+            self.plugin.collector.add(exc)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         try:
@@ -114,6 +126,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.output: AtomicOutput | None = None
+        self.strict_sources = False
+        """Set by `site-builder check --strict-sources`: unsourced charts/events are errors."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -122,10 +136,20 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.collector = ErrorCollector()
         self.rendered: dict[str, RenderedPage] = {}
+        self.timeline = timeline.TimelineSetup(None)
         self.warnings = WarningCounter.attach()
+        site = SiteInfo(config.site_name, config.site_url, config.site_description, config.site_author)
+        self.publisher = Publisher(site, config.extra.get("cname"), self.source_path(config.config_file_path),
+                                   user_cache_dir())
+        self.collector.extend(self.publisher.errors)
+        # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
+        config.site_name, config.site_description = _escaped(config.site_name), _escaped(config.site_description)
         if self.command in {"build", "gh-deploy"}:
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
+        add_theme_layer(config.theme.dirs, config.theme.custom_dir)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
         return config
 
     def source_path(self, abs_path: str | None) -> str:
@@ -140,17 +164,31 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root)
         data, more = nest_data(data_files)
         self.collector.extend([*errors, *more])
+        self.timeline = timeline.add_page(files, config, self.config.data_dir, self.root)
         pages = {f.src_uri: f.url for f in files.documentation_pages()}
         others = {f.src_uri: f.url for f in files if not f.is_documentation_page()}
         md = create_md(MarkdownOptions(raw_html=self.config.raw_html))
         self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
+        self._load_sources(docs_dir, files, config)
+        timeline.attach(self.timeline, self.site, self.collector, config, self.root)
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
         return files
 
+    def _load_sources(self, docs_dir: Path, files: Files, config: MkDocsConfig) -> None:
+        """sources.yaml into the site; a `sources/` page listing them unless the author wrote one."""
+        file = docs_dir / self.config.data_dir / SOURCES_FILE
+        self.site.sources, errors = load_sources(file, self.source_path(str(file)))
+        self.collector.extend(errors)
+        self.site.fences["sources"] = sources_fence(self.site.sources)
+        if self.site.sources.sources and files.get_file_from_path("sources.md") is None:
+            page = File.generated(config, "sources.md", content=GENERATED_SOURCES_PAGE)
+            files.append(page)
+            self.site.links.pages = {**self.site.links.pages, page.src_uri: page.url}
+
     def stats(self) -> dict[str, int]:
         """Counts for the CLI's summary line."""
-        return {"pages": len(self.rendered)}
+        return {"pages": len(self.rendered), **self.timeline.stats()}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         _apply_nav_titles(config.nav or [], files)
@@ -160,17 +198,47 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         env.filters["striptags"] = safe_striptags
         ids = {page: anchor_ids(r.markdown.html) for page, r in self.rendered.items()}
         links = [link for r in self.rendered.values() for link in r.markdown.anchor_links]
+        links += self.timeline.anchor_links
         self.collector.extend(check_anchors(links, ids))
+        self._check_sources(Path(config.docs_dir))
         try:
             self.collector.raise_if_any()
         except BuildErrors as exc:
             raise ExplainerBuildError(exc) from None
         return env
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        rendered = self.rendered.get(page.file.src_uri)
+        if rendered is None:
+            return output
+        return self.publisher.page_html(PageInfo.from_rendered(page.url, rendered, config.site_name), output)
+
+    def _check_sources(self, docs_dir: Path) -> None:
+        """Timeline events and charts without a source; then sources nothing cited."""
+        timeline = docs_dir / self.config.data_dir / "timeline.yaml"
+        events, errors = timeline_items(timeline, self.source_path(str(timeline)), self.site.sources)
+        self.collector.extend(errors)
+        for what, items in (("timeline event", events), ("chart", self.site.sourced)):
+            errors, warnings = missing_sources(items, what, self.strict_sources)
+            self.collector.extend(errors)
+            self.collector.warnings.extend(warnings)
+        self.collector.warnings.extend(self.site.sources.uncited_warnings())
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Navigation) -> Any:
+        rendered = self.rendered.get(page.file.src_uri)
+        if rendered is not None:
+            urls = self.site.links.pages  # pages another feature generated later have no entry: not articles
+            pages = ((urls[uri], r) for uri, r in self.rendered.items() if uri in urls)
+            home = page.meta.get("template") == LAYOUTS["home"]
+            context["explainer"] = layout_context(rendered, article_cards(pages, page.url) if home else None)
+        return context
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.publisher.write_outputs(Path(config.site_dir))
         self.warnings.detach()
-        if config.strict and self.warnings.count:
-            raise PluginError(f"{self.warnings.count} warning(s) in strict mode; the previous output is unchanged")
+        count = self.warnings.count + len(self.collector.warnings)
+        if config.strict and count:
+            raise PluginError(f"{count} warning(s) in strict mode; the previous output is unchanged")
         if self.output is not None:
             config.site_dir = str(self.output.commit())
             self.output = None

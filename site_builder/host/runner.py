@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -29,6 +30,7 @@ class BuildResult:
     log: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
     site_dir: Path | None = None
+    site_url: str | None = None
     strict: bool = True
 
     @property
@@ -46,23 +48,45 @@ class _Capture(logging.Handler):
 
 
 def locate_in_config(config_file: Path, message: str) -> SourcePosition:
-    """The first line of mkdocs.yml holding a key or value the message quotes; line 1 otherwise."""
+    """Where in mkdocs.yml a message points: the most specific quoted name that is a key there
+    (`'raw_htm'` in "option 'raw_htm': Unrecognised"), else any quoted text found; line 1 otherwise."""
     rel = config_file.name
     try:
         lines = config_file.read_text(encoding="utf-8").splitlines()
     except OSError:
         return SourcePosition(rel)
-    for needle in _QUOTED.findall(message):
+    needles = list(reversed(_QUOTED.findall(message)))
+    # A file named in the message ('gone.md' in a nav warning) is more specific than any key.
+    for needle in (n for n in needles if n.endswith(".md") or "/" in n):
         for number, line in enumerate(lines, start=1):
-            key = re.search(rf"(^|[\s'\"-]){re.escape(needle)}\s*:", line)
-            column = key.start() + len(key.group(1)) + 1 if key else line.find(needle) + 1
-            if column > 0:
-                return SourcePosition(rel, number, column)
+            if (column := line.find(needle)) >= 0:
+                return SourcePosition(rel, number, column + 1)
+    for needle in needles:
+        pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(needle)}\s*:")
+        for number, line in enumerate(lines, start=1):
+            if key := pattern.match(line):
+                return SourcePosition(rel, number, len(key.group(1)) + 1)
+    for needle in needles:
+        for number, line in enumerate(lines, start=1):
+            if (column := line.find(needle)) >= 0:
+                return SourcePosition(rel, number, column + 1)
     return SourcePosition(rel)
 
 
 def _config_problem(config_file: Path, text: str) -> UserError:
     return UserError(text.strip(), locate_in_config(config_file, text), "fix this setting in mkdocs.yml")
+
+
+def _check_yaml_syntax(config_file: Path) -> None:
+    """MkDocs reports YAML syntax errors as a multi-line blob; ours carry the position."""
+    try:
+        yaml.compose(config_file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        position = SourcePosition(config_file.name, mark.line + 1, mark.column + 1) if mark else SourcePosition(
+            config_file.name)
+        raise _ConfigErrors([UserError(f"YAML syntax error: {exc.problem}", position,
+                                       "check indentation, colons and brackets")]) from None
 
 
 def _load(config_file: Path, site_dir: Path | None, strict: bool, capture: _Capture) -> MkDocsConfig:
@@ -71,10 +95,12 @@ def _load(config_file: Path, site_dir: Path | None, strict: bool, capture: _Capt
     mkdocs_log = logging.getLogger("mkdocs")
     if mkdocs_log.getEffectiveLevel() > logging.INFO:
         mkdocs_log.setLevel(logging.INFO)
+    _check_yaml_syntax(config_file)
     try:
         return load_config(str(config_file), site_dir=str(site_dir) if site_dir else None, strict=strict)
-    except ConfigurationError as exc:
-        problems = [r.getMessage() for r in capture.records if r.levelno >= logging.ERROR]
+    except (ConfigurationError, Abort) as exc:
+        level = logging.WARNING if strict else logging.ERROR
+        problems = [r.getMessage() for r in capture.records if r.levelno >= level]
         raise _ConfigErrors([_config_problem(config_file, p) for p in problems or [str(exc)]]) from None
 
 
@@ -92,15 +118,19 @@ def _explainer(config: MkDocsConfig, config_file: Path) -> ExplainerPlugin:
 
 
 def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = True,
-               verbose: bool = False) -> BuildResult:
-    """Build the site of `config_file`; every problem comes back in the result, none is raised."""
+               verbose: bool = False, strict_sources: bool = False) -> BuildResult:
+    """Build the site of `config_file`; every problem comes back in the result, none is raised.
+    With `strict_sources`, a chart or timeline event without a source is an error."""
     capture = _Capture()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(capture)
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.DEBUG if verbose else logging.INFO)
     result = BuildResult(strict=strict)
     try:
         config = _load(config_file, site_dir, strict, capture)
         plugin = _explainer(config, config_file)
+        plugin.strict_sources = strict_sources
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)
@@ -112,10 +142,12 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
         result.warnings = list(plugin.collector.warnings)
         result.stats = plugin.stats()
         result.site_dir = Path(config.site_dir)
+        result.site_url = config.site_url
     except _ConfigErrors as exc:
         result.errors = exc.errors
     finally:
         mkdocs_log.removeHandler(capture)
+        mkdocs_log.setLevel(level)
     _add_log(result, capture.records, config_file)
     result.errors.sort(key=lambda e: (e.position.path, e.position.line, e.position.column))
     result.warnings.sort(key=lambda e: (e.position.path, e.position.line, e.position.column))
@@ -124,15 +156,16 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
 
 def _add_log(result: BuildResult, records: list[logging.LogRecord], config_file: Path) -> None:
     """MkDocs' own warnings and errors (not ours, which the plugin collected with positions)."""
-    ours = {str(e) for e in result.errors} | {"Aborted with a BuildError!"}
+    ours = {str(e) for e in result.errors} | {e.message for e in result.errors} | {"Aborted with a BuildError!"}
     for record in records:
         text = record.getMessage()
         result.log.append(f"{record.levelname}: {text}")
-        if record.name.startswith("mkdocs.plugins.explainer") or record.levelno < logging.WARNING:
+        if record.name.startswith("mkdocs.plugins.explainer") or record.levelno < logging.WARNING or text in ours:
             continue
         if record.levelno >= logging.ERROR:
-            if not any(line in ours for line in text.splitlines()) and not text.startswith("Config value") \
-                    and "in strict mode" not in text:  # the warnings themselves are reported
+            # Strict mode's refusal is our own summary of the warnings already listed, not a new error.
+            ours_or_strict = any(line in ours for line in text.splitlines()) or "in strict mode" in text
+            if not ours_or_strict and not text.startswith("Config value"):
                 result.errors.append(_config_problem(config_file, text))
         elif "in strict mode" not in text:
             result.warnings.append(make_warning(WarningCode.MKDOCS, text, locate_in_config(config_file, text)))

@@ -17,6 +17,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from site_builder.errors import UserError
 from site_builder.markdown.admonitions import admonitions_plugin
+from site_builder.markdown.citations import citations_plugin
 from site_builder.markdown.fences import FenceHandler, fences_plugin
 from site_builder.markdown.figures import figures_plugin
 from site_builder.markdown.footnotes import footnotes_plugin
@@ -58,14 +59,17 @@ def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md.use(headings_plugin, allowed=_ALLOWED_ATTRS)
     md.use(links_plugin)
     md.use(fences_plugin)
+    md.use(citations_plugin)
     return md
 
 
 def render_markdown(md: MarkdownIt, markdown: str, links: LinkContext | None = None,
-                    fences: Mapping[str, FenceHandler] | None = None) -> RenderedMarkdown:
+                    fences: Mapping[str, FenceHandler] | None = None,
+                    extra_env: Mapping[str, Any] | None = None) -> RenderedMarkdown:
     """Render markdown; with a `LinkContext`, links are resolved, registered fences rendered by
-    their handlers, and problems recorded on the result."""
-    env: dict[str, Any] = {"links": links, "fences": fences or {}}
+    their handlers, and problems recorded on the result. `extra_env` carries per-page state of
+    features (e.g. `citations`)."""
+    env: dict[str, Any] = {"links": links, "fences": fences or {}, **(extra_env or {})}
     html = md.render(markdown, env)
     return RenderedMarkdown(
         html=html,
