@@ -90,7 +90,7 @@ def print_result(result: BuildResult, root: Path) -> None:
 
 
 def summary(result: BuildResult, seconds: float) -> str:
-    counts = ", ".join(f"{n} {name}" for name, n in result.stats.items())
+    counts = ", ".join(f"{n} {name[:-1] if n == 1 and name.endswith('s') else name}" for name, n in result.stats.items())
     return f"{counts} in {seconds:.2f}s"
 
 
