@@ -58,7 +58,7 @@ def heading_attrs(state: StateCore, allowed: Collection[str]) -> None:
             attrs = parse(match.group(1))[1] if match else None
         except ParseError:
             continue
-        if match is None or attrs is None:
+        if match is None or not attrs:  # `{}` is text, not attributes
             continue
         children[-1].content = children[-1].content[: match.start()]
         classes = " ".join(filter(None, [str(token.attrs.get("class", "")), attrs.pop("class", "")]))
