@@ -22,6 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from site_builder.charts.build import new_chart_build
 from site_builder.content.data import load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import parse_page
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
@@ -144,13 +145,16 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         others = {f.src_uri: f.url for f in files if not f.is_documentation_page()}
         md = create_md(MarkdownOptions(raw_html=self.config.raw_html))
         self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
+        self.charts = new_chart_build(self.root, docs_dir, data, pages, log.info, self.config.data_dir)
+        self.site.fences["chart"] = self.charts.handle
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
         return files
 
     def stats(self) -> dict[str, int]:
         """Counts for the CLI's summary line."""
-        return {"pages": len(self.rendered)}
+        charts = len(self.charts.jobs) if hasattr(self, "charts") else 0
+        return {"pages": len(self.rendered), "charts": charts}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         _apply_nav_titles(config.nav or [], files)
@@ -161,6 +165,11 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         ids = {page: anchor_ids(r.markdown.html) for page, r in self.rendered.items()}
         links = [link for r in self.rendered.values() for link in r.markdown.anchor_links]
         self.collector.extend(check_anchors(links, ids))
+        self.charts.compile()
+        self.collector.extend(self.charts.errors)
+        for file in files.documentation_pages():
+            if file.page is not None and file.page.content:
+                file.page.content = self.charts.fill(file.src_uri, file.page.content)
         try:
             self.collector.raise_if_any()
         except BuildErrors as exc:
@@ -171,6 +180,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.warnings.detach()
         if config.strict and self.warnings.count:
             raise PluginError(f"{self.warnings.count} warning(s) in strict mode; the previous output is unchanged")
+        self.charts.write(Path(config.site_dir))
         if self.output is not None:
             config.site_dir = str(self.output.commit())
             self.output = None

@@ -1,0 +1,95 @@
+"""Pure chart rendering: a Vega-Lite spec (data inlined) → Vega spec + light/dark SVG + PNG.
+
+vl-convert compiles Vega-Lite to Vega once; the palettes are Vega configs laid *under* the spec's
+own config (an author's `config` wins), both here for the static SVGs and in the browser, where
+`sb-charts.js` passes the same config to `vega.parse` when the reader toggles the palette.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import vl_convert as vlc
+
+from site_builder.charts.model import ChartOutput
+
+COLUMN_WIDTH = 640
+"""Pixel width of a chart that follows the column, for the static SVG (the browser re-measures)."""
+FONT = "-apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif"
+_MULTI_VIEW = ("hconcat", "vconcat", "concat", "facet", "repeat")
+
+
+def _palette(text: str, muted: str, grid: str) -> dict[str, Any]:
+    guide = {"labelColor": muted, "titleColor": text, "labelFont": FONT, "titleFont": FONT}
+    return {
+        "background": "transparent",
+        "font": FONT,
+        "axis": {**guide, "domainColor": muted, "tickColor": muted, "gridColor": grid},
+        "legend": guide,
+        "title": {"color": text, "subtitleColor": muted, "font": FONT},
+        "style": {"guide-label": {"fill": muted}, "guide-title": {"fill": text}, "cell": {"stroke": grid}},
+        "text": {"fill": text},
+    }
+
+
+THEMES: dict[str, dict[str, Any]] = {
+    # Material's `default` and `slate` schemes: text at .87/.54 opacity and its hairline grey.
+    "light": _palette("#212121", "#5f6368", "#e0e0e0"),
+    "dark": _palette("#e2e4f3", "#aeb2c8", "#4a4e62"),
+}
+
+
+def follows_column(spec: dict[str, Any]) -> bool:
+    """A single view without a set width takes the column's width (and is resized in the browser)."""
+    encoding = spec.get("encoding") or {}
+    return ("width" not in spec and not any(k in spec for k in _MULTI_VIEW)
+            and not any(k in encoding for k in ("row", "column", "facet")))
+
+
+def prepare(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec as compiled: column width and `fit-x` sizing when it follows the column."""
+    if not follows_column(spec):
+        return spec
+    return {"autosize": {"type": "fit-x", "contains": "padding"}, **spec, "width": COLUMN_WIDTH}
+
+
+def themed(vega: dict[str, Any], theme: str) -> dict[str, Any]:
+    """The Vega spec with a palette under its own config (mirrors `vega.parse(spec, config)`)."""
+    return {**vega, "config": merge(THEMES[theme], vega.get("config") or {})}
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: `over` wins, dicts merge key by key."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def compile_vega(spec: dict[str, Any]) -> dict[str, Any]:
+    """Vega-Lite → Vega; the white background vl-convert adds is dropped so the palette shows."""
+    vega: dict[str, Any] = vlc.vegalite_to_vega(prepare(spec))
+    if "background" not in spec and "background" not in (spec.get("config") or {}):
+        vega.pop("background", None)
+    return vega
+
+
+def render_chart(spec: dict[str, Any]) -> ChartOutput:
+    """Compile and render a self-contained Vega-Lite spec (data inline) for both palettes."""
+    vega = compile_vega(spec)
+    svg_light = vlc.vega_to_svg(themed(vega, "light"))
+    svg_dark = vlc.vega_to_svg(themed(vega, "dark"))
+    png = vlc.vega_to_png(themed(vega, "light"), scale=2)
+    width, height = svg_size(svg_light)
+    return ChartOutput(vega=vega, svg_light=svg_light, svg_dark=svg_dark, png=bytes(png), width=width, height=height)
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    found = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
+    return (float(found.group(1)), float(found.group(2))) if found else (float(COLUMN_WIDTH), 300.0)
+
+
+def library_versions() -> str:
+    """Part of every cache key: a new vl-convert (Vega, Vega-Lite) must recompile every chart."""
+    return f"vl-convert {vlc.__version__} vega {vlc.get_vega_version()}"
