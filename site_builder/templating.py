@@ -21,7 +21,7 @@ from site_builder.errors import SourcePosition, UserError
 
 _TEMPLATE_NAME = "<template>"
 _PLACEHOLDER = "\ue000{}\ue001"
-_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001(\n*)")
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+")
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
@@ -125,7 +125,8 @@ def _protect_spans(text: str, stash: Any) -> str:
 def restore_code(text: str, saved: list[str]) -> str:
     def put_back(match: re.Match[str]) -> str:
         code = saved[int(match.group(1))]
-        return code
+        # Drop the newlines `stash` added to keep Jinja's line numbers; keep any that followed.
+        return code + match.group(2)[code.count("\n"):]
 
     restored = _PLACEHOLDER_RE.sub(put_back, text)
     return restored

@@ -8,6 +8,7 @@ user error of the build and raises them together, and writes the output atomical
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,10 @@ class ExplainerPage(Page):
         self.links_to_anchors = None
 
 
+def _progress(message: str) -> None:
+    print(f"  {message} …", file=sys.stderr, flush=True)
+
+
 def _escaped(value: Any) -> Any:
     """Front matter strings as escaped markup: Material's templates print them without escaping."""
     return escape(value) if isinstance(value, str) else value
@@ -145,7 +150,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         others = {f.src_uri: f.url for f in files if not f.is_documentation_page()}
         md = create_md(MarkdownOptions(raw_html=self.config.raw_html))
         self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
-        self.charts = new_chart_build(self.root, docs_dir, data, pages, log.info, self.config.data_dir)
+        self.charts = new_chart_build(self.root, docs_dir, data, pages, _progress, self.config.data_dir)
         self.site.fences["chart"] = self.charts.handle
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
