@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 import os
 import secrets
 import shutil
@@ -102,7 +103,8 @@ class ChartBuild:
         specs = [job.spec for job in jobs]
         if len(jobs) < PARALLEL_FROM or self.workers < 2:
             return [compile_one(spec) for spec in specs]
-        with ProcessPoolExecutor(min(self.workers, len(jobs))) as pool:
+        # Not `fork`: vl-convert's runtime threads in this process would not survive it.
+        with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
             return list(pool.map(compile_one, specs, chunksize=max(1, len(jobs) // (self.workers * 4))))
 
     def fill(self, page: str, html: str) -> str:
