@@ -1,7 +1,7 @@
 """The HTML of one chart: `<figure class="sb-chart">` with both static SVGs, the spec, a data table.
 
-Every text from an author or a data file goes through `escape`; the Vega spec sits in a JSON
-`<script>` with `<`, `>` and `&` escaped so no value can close it. The static SVGs come from
+Every text from an author or a data file goes through `escape`; the Vega spec is JSON text in an
+inert `<template>` with `<`, `>` and `&` written as `\u003c`…, so no value can open or close markup. The static SVGs come from
 Vega's own SVG renderer, which escapes text; their ids are scoped per chart so two charts on a
 page (or the two palettes of one chart) never share a clip-path id.
 """
@@ -34,7 +34,7 @@ class ChartLinks:
 
 
 def json_for_script(value: Any) -> str:
-    """JSON that is safe inside `<script>`: nothing in it can close the element or open a comment."""
+    """JSON safe as raw HTML text (and inside `<script>`): no `<`, `>` or `&` is left to open markup."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -64,8 +64,8 @@ def chart_figure(uid: str, output: ChartOutput, meta: ChartMeta, table: list[dic
         f'<p class="sb-chart__desc" id="{desc_id}">{escape(meta.description)}</p>' if meta.description else "",
         data_table(table, label) if table else "",
         _caption(meta, links, caption_html),
-        "" if links.spec else f'<script type="application/json" class="sb-chart__spec">'
-                              f"{json_for_script(output.vega)}</script>",
+        # A <template>, not a JSON <script>: Material's instant navigation re-runs every content script.
+        "" if links.spec else f'<template class="sb-chart__spec">{json_for_script(output.vega)}</template>',
         "</figure>",
     ]
     return "\n".join(p for p in parts if p)

@@ -22,7 +22,7 @@
       tag.src = base + "vendor/vega.min.js";
       tag.onload = function () { resolve(window.vega); };
       tag.onerror = function () { vegaLoading = null; reject(new Error("chart runtime failed to load")); };
-      document.head.appendChild(tag);
+      document.body.appendChild(tag);  // not <head>: instant navigation swaps its contents
     });
     return vegaLoading;
   }
@@ -34,11 +34,11 @@
   function specOf(fig) {
     var url = fig.getAttribute("data-sb-spec-url");
     if (url) { return fetch(url).then(function (r) { return r.json(); }); }
-    return Promise.resolve(JSON.parse(fig.querySelector(".sb-chart__spec").textContent));
+    return Promise.resolve(JSON.parse(fig.querySelector("template.sb-chart__spec").content.textContent));
   }
 
   function hydrate(fig) {
-    Promise.all([loadVega(), specOf(fig)]).then(function (got) {
+    Promise.all([loadVega(), Promise.resolve().then(function () { return specOf(fig); })]).then(function (got) {
       fig.sbSpec = got[1];
       return render(fig);
     }).catch(function (err) {
