@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import site_builder.charts.build as chart_build
+import site_builder.charts.render as chart_render
 from site_builder.charts.build import new_chart_build
 from site_builder.charts.html import ChartLinks, chart_figure
 from site_builder.charts.model import ChartMeta, ChartOutput, ChartSource
@@ -45,7 +46,7 @@ def test_rebuild_takes_every_chart_from_the_cache(tmp_path: Path, monkeypatch: p
     def no_compile(spec: object) -> object:
         raise AssertionError("compiled although cached")
 
-    monkeypatch.setattr(chart_build, "render_chart", no_compile)
+    monkeypatch.setattr(chart_render, "render_chart", no_compile)
     second = make_build(tmp_path)
     placeholders = [second.handle(fence(spec(n))) for n in range(3)]
     second.compile()

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from site_builder.charts.cache import ChartCache, chart_key
 from site_builder.charts.html import ChartLinks, chart_figure, json_for_script
 from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.model import ChartJob, ChartOutput
-from site_builder.charts.render import THEMES, follows_column, render_chart
+from site_builder.charts.render import THEMES, compile_one, follows_column
 from site_builder.charts.validate import field_errors, schema_errors
 from site_builder.content.yaml_source import ValidationErrors
 from site_builder.errors import UserError
@@ -54,9 +55,12 @@ class ChartBuild:
     outputs: dict[str, ChartOutput] = field(default_factory=dict)
     errors: list[UserError] = field(default_factory=list)
     nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    seconds: dict[str, float] = field(default_factory=lambda: {"validate": 0.0, "compile": 0.0})
+    """Time spent per stage, for `bench/charts.py`."""
 
     def handle(self, block: FenceBlock) -> str:
         """The `chart` fence handler: validate now, leave a placeholder for the compiled figure."""
+        started = time.perf_counter()
         try:
             job = self.job(block)
         except UserError as exc:
@@ -65,6 +69,8 @@ class ChartBuild:
         except ValidationErrors as exc:
             self.errors.extend(exc.errors)
             return ""
+        finally:
+            self.seconds["validate"] += time.perf_counter() - started
         if job is None:
             return ""
         self.jobs.append(job)
@@ -72,16 +78,19 @@ class ChartBuild:
 
     def job(self, block: FenceBlock) -> ChartJob | None:
         loaded = load_chart(block.body, block.args, block.position, self.context)
-        problems = schema_errors(loaded.spec, loaded.locator)
         spec = inline_data(loaded.spec, loaded.locator, self.context)
-        problems += [] if problems else field_errors(spec, loaded.locator)
-        if problems:
-            self.errors.extend(problems)
-            return None
-        return ChartJob(chart_key(spec), spec, loaded.meta, block.position, block.page, main_rows(spec))
+        key = chart_key(spec)
+        if not self.cache.has(key):  # a cached chart was valid when it was compiled
+            problems = schema_errors(loaded.spec, loaded.locator)
+            problems += [] if problems else field_errors(spec, loaded.locator)
+            if problems:
+                self.errors.extend(problems)
+                return None
+        return ChartJob(key, spec, loaded.meta, block.position, block.page, main_rows(spec))
 
     def compile(self) -> None:
         """Compile every chart not in the cache, in parallel when there are several."""
+        started = time.perf_counter()
         todo: dict[str, ChartJob] = {}
         for job in self.jobs:
             if job.key not in self.outputs and job.key not in todo:
@@ -98,6 +107,7 @@ class ChartBuild:
             else:
                 self.outputs[job.key] = result
                 self.cache.put(job.key, result)
+        self.seconds["compile"] += time.perf_counter() - started
 
     def _run(self, jobs: list[ChartJob]) -> list[ChartOutput | str]:
         specs = [job.spec for job in jobs]
@@ -160,14 +170,6 @@ class ChartBuild:
                 (out / f"{job.key}.csv").write_text(to_csv(job.table), encoding="utf-8")
             if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES:
                 (out / f"{job.key}.vg.json").write_text(json_for_script(output.vega), encoding="utf-8")
-
-
-def compile_one(spec: dict[str, Any]) -> ChartOutput | str:
-    """Worker entry point: an output, or vl-convert's message for the author."""
-    try:
-        return render_chart(spec)
-    except ValueError as exc:  # vl-convert reports compile/render failures as ValueError
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:

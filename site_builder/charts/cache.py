@@ -33,6 +33,9 @@ class ChartCache:
         self.hits = 0
         self.misses = 0
 
+    def has(self, key: str) -> bool:
+        return (self.folder / f"{key}.json").is_file()
+
     def get(self, key: str) -> ChartOutput | None:
         try:
             entry = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
