@@ -15,8 +15,8 @@ import site_builder.charts.render as chart_render
 from site_builder.charts.build import new_chart_build
 from site_builder.charts.html import ChartLinks, chart_figure
 from site_builder.charts.model import ChartMeta, ChartOutput, ChartSource
-from site_builder.markdown.fences import FenceBlock
 from site_builder.errors import SourcePosition
+from site_builder.markdown.fences import FenceBlock
 from tests.charts_helpers import BAR_CHART, chart_site
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -122,7 +122,7 @@ def test_hostile_strings_in_data_title_and_caption_stay_text(tmp_path: Path, run
     assert inside == []
     scripts = [a for t, a in parser.tags if t == "script"]
     assert [a.get("src") for a in scripts if "sb-charts" in (a.get("src") or "")] == ["../../assets/charts/sb-charts.js"]
-    assert not any("alert" in code for code in re.findall(r"<script[^>]*>(.*?)</script>", html, re.S))
+    assert not any("alert" in code for code in re.findall(r"<script[^>]*>(.*?)</script>", html, re.DOTALL))
     assert not any("javascript:" in (a.get("href") or "") for _, a in parser.tags)
 
 
@@ -146,3 +146,17 @@ def test_inline_json_chart_as_generated_markdown_renders(tmp_path: Path, run_cli
     root = chart_site(tmp_path, {"t.md": f"# Timeline\n\n```chart\n{body}\n```\n"})
     assert run_cli(root, "build").code == 0
     assert "Events per year" in (root / "site/t/index.html").read_text(encoding="utf-8")
+
+
+def test_big_data_is_fetched_from_a_file_relative_to_the_page(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rows = "\n".join(f"{i},{i % 7},{'x' * 20}" for i in range(4000))
+    chart = "```chart\ndata: {url: data/big.csv}\nmark: point\nencoding:\n  x: {field: a, type: quantitative}\n```\n"
+    root = chart_site(tmp_path, {"sub/big.md": "# Big\n\n" + chart},
+                      {"content/data/big.csv": "a,b,c\n" + rows + "\n"})
+    assert run_cli(root, "build").code == 0
+    page = (root / "site/sub/big/index.html").read_text(encoding="utf-8")
+    [spec_url] = re.findall(r'data-sb-spec-url="([^"]+)"', page)
+    assert spec_url.startswith("../../assets/charts/") and "sb-chart__spec" not in page
+    spec = json.loads((root / "site/sub/big" / spec_url).resolve().read_text(encoding="utf-8"))
+    assert len(spec["data"][0]["values"]) == 4000
+    assert "First 500 of 4000 rows" in page

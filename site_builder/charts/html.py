@@ -50,12 +50,11 @@ def chart_figure(uid: str, output: ChartOutput, meta: ChartMeta, table: list[dic
     label = escape(meta.title or "Chart")
     named_by = f' aria-labelledby="{title_id}"' if meta.title else f' aria-label="{label}"'
     parts = [
-        f'<figure class="sb-chart" id="{uid}" data-sb-chart{" data-sb-fit" if fit else ""}'
-        f'{f" data-sb-spec-url={_attr(links.spec)}" if links.spec else ""}>',
+        (f'<figure class="sb-chart" id="{uid}" data-sb-chart{" data-sb-fit" if fit else ""}'
+         f'{f" data-sb-spec-url={_attr(links.spec)}" if links.spec else ""}>'),
         f'<p class="sb-chart__title" id="{title_id}">{escape(meta.title)}</p>' if meta.title else "",
-        f'<div class="sb-chart__view" role="img" tabindex="0"{named_by}'
-        f'{f" aria-describedby={_attr(desc_id)}" if meta.description else ""}'
-        ">",
+        (f'<div class="sb-chart__view" role="img" tabindex="0"{named_by}'
+         f'{f" aria-describedby={_attr(desc_id)}" if meta.description else ""}>'),
         _static(output.svg_light, f"{uid}-l", "light"),
         _static(output.svg_dark, f"{uid}-d", "dark"),
         '<div class="sb-chart__live" aria-hidden="true"></div>',

@@ -143,7 +143,7 @@ def run_chart_module(file: Path, rel: str, data: dict[str, Any]) -> dict[str, An
         spec = chart.to_dict(validate=False) if hasattr(chart, "to_dict") else chart
     except UserError:
         raise
-    except Exception as exc:  # an author's code may raise anything: report it at their line
+    except Exception as exc:  # noqa: BLE001 - an author's code may raise anything: report it at their line
         raise UserError(f"chart module raised {type(exc).__name__}: {exc}", _failing_line(exc, file, rel),
                         "fix the Python code at this line") from None
     finally:

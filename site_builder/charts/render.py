@@ -8,6 +8,7 @@ own config (an author's `config` wins), both here for the static SVGs and in the
 from __future__ import annotations
 
 import re
+from importlib.metadata import version
 from typing import Any
 
 import vl_convert as vlc
@@ -100,4 +101,4 @@ def svg_size(svg: str) -> tuple[float, float]:
 
 def library_versions() -> str:
     """Part of every cache key: a new vl-convert (Vega, Vega-Lite) must recompile every chart."""
-    return f"vl-convert {vlc.__version__} vega {vlc.get_vega_version()}"
+    return f"vl-convert {version('vl-convert-python')} vega {vlc.get_vega_version()}"

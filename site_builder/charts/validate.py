@@ -63,7 +63,7 @@ def field_errors(spec: dict[str, Any], locator: Locator) -> list[UserError]:
 
 
 def _encoded_fields(spec: Any, loc: tuple[str | int, ...], columns: set[str] | None,
-                    derived: set[str]) -> Iterator[tuple[tuple[str | int, ...], str, set[str]]]:
+                    derived: set[str | None]) -> Iterator[tuple[tuple[str | int, ...], str, set[str]]]:
     """(location, field, known columns) for each field of each view; views inherit data and transforms."""
     if not isinstance(spec, dict):
         return
