@@ -145,6 +145,10 @@ def test_width_follows_the_column_and_hidden_charts_wake_when_opened(page, serve
             "document.querySelector('#sb-chart-0 .sb-chart__view').clientWidth]"
     svg_width, column = page.evaluate(sizes)
     assert float(svg_width) == column < 480
+    ratio = page.evaluate("(s => s.getAttribute('height') / s.getAttribute('width'))"
+                          "(document.querySelector('#sb-chart-0 .sb-chart__static svg'))")
+    live_height = page.evaluate("document.querySelector('#sb-chart-0 .sb-chart__view').clientHeight")
+    assert abs(live_height - column * ratio) <= 1  # same box as the static SVG: no layout shift
     page.click("details:not(.sb-chart__data) > summary")
     page.wait_for_selector("#sb-chart-1.is-live .sb-chart__live svg")
     assert served.problems == []

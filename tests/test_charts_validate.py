@@ -128,3 +128,14 @@ def test_build_reports_every_chart_error_and_keeps_old_output(tmp_path: Path, ru
     assert "content/a.md:8:13: data file `data/x.csv` does not exist" in run.err
     assert "Traceback" not in run.err
     assert not (root / "site").exists()
+
+
+def test_fence_keys_override_a_chart_files_and_are_checked_in_the_fence(tmp_path: Path) -> None:
+    (tmp_path / "content/charts").mkdir(parents=True)
+    (tmp_path / "content/charts/c.yaml").write_text("title: From file\ncaption: File caption\nmark: bar\n")
+    ctx = ChartContext(root=tmp_path, content_dir=tmp_path / "content", data={})
+    loaded = load_chart("caption: Fence caption\n", "charts/c.yaml", SourcePosition("content/p.md", 10), ctx)
+    assert (loaded.meta.title, loaded.meta.caption) == ("From file", "Fence caption")
+    assert loaded.spec == {"mark": "bar"}
+    [message] = problems("source: {text: x, url: 'ftp://x'}\n", tmp_path, "charts/c.yaml")
+    assert message.startswith("content/p.md:11:")

@@ -125,7 +125,7 @@ class ChartBuild:
         first = True
         for index, job in enumerate(self.jobs):
             placeholder = f"{marker}{index}-->"
-            if job.page != page or placeholder not in html:
+            if job.page != page or placeholder not in html:  # linear, but cheap next to compiling
                 continue
             figure = self.figure(index, job)
             html = html.replace(placeholder, (self.runtime_tags(page) if first else "") + figure)

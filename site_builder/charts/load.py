@@ -82,12 +82,14 @@ def load_chart(body: str, args: str, at: SourcePosition, ctx: ChartContext) -> L
             raise UserError(f"`{extra}` is not allowed beside a chart file", doc.position([extra]) if doc else at,
                             f"only {', '.join(EXTRA_KEYS)} may be set here; edit the chart file instead")
         spec, locator = load_chart_file(args, at, ctx)
-        extras = {**{k: spec.pop(k) for k in EXTRA_KEYS if k in spec}, **extras}
-    else:
-        if doc is None:
-            raise UserError("empty chart", at, "write a Vega-Lite spec in the fence or name a chart file after `chart`")
-        spec, locator = {k: v for k, v in written.items() if k not in EXTRA_KEYS}, doc
-    return LoadedChart(spec, _meta(extras, locator), locator)
+        in_file = _meta({k: spec.pop(k) for k in EXTRA_KEYS if k in spec}, locator)
+        in_fence = _meta(extras, doc) if doc is not None else ChartMeta()
+        meta = ChartMeta(**{**in_file.model_dump(exclude_unset=True), **in_fence.model_dump(exclude_unset=True)})
+        return LoadedChart(spec, meta, locator)
+    if doc is None:
+        raise UserError("empty chart", at, "write a Vega-Lite spec in the fence or name a chart file after `chart`")
+    spec = {k: v for k, v in written.items() if k not in EXTRA_KEYS}
+    return LoadedChart(spec, _meta(extras, doc), doc)
 
 
 def _meta(extras: dict[str, Any], locator: Locator) -> ChartMeta:

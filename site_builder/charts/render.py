@@ -17,6 +17,8 @@ from site_builder.charts.model import ChartOutput
 
 COLUMN_WIDTH = 640
 """Pixel width of a chart that follows the column, for the static SVG (the browser re-measures)."""
+COLUMN_HEIGHT = 360
+"""Total pixel height of such a chart at `COLUMN_WIDTH`; it keeps these proportions when resized."""
 FONT = "-apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif"
 _MULTI_VIEW = ("hconcat", "vconcat", "concat", "facet", "repeat")
 
@@ -49,10 +51,12 @@ def follows_column(spec: dict[str, Any]) -> bool:
 
 
 def prepare(spec: dict[str, Any]) -> dict[str, Any]:
-    """The spec as compiled: column width and `fit-x` sizing when it follows the column."""
+    """The spec as compiled: one that follows the column is sized as a whole box (`fit`), so the
+    browser can scale it to the column at the static SVG's proportions — no layout shift."""
     if not follows_column(spec):
         return spec
-    return {"autosize": {"type": "fit-x", "contains": "padding"}, **spec, "width": COLUMN_WIDTH}
+    size = {"width": COLUMN_WIDTH, "height": spec.get("height", COLUMN_HEIGHT)}
+    return {"autosize": {"type": "fit", "contains": "padding"}, **spec, **size}
 
 
 def themed(vega: dict[str, Any], theme: str) -> dict[str, Any]:

@@ -54,19 +54,27 @@
     var view = new window.vega.View(window.vega.parse(fig.sbSpec, THEMES[palette()]),
       { renderer: "svg", container: live, hover: true });
     view.tooltip(function (handler, event, item, value) { showTip(fig, item, value); });
-    var width = fig.querySelector(".sb-chart__view").clientWidth;
-    if (fig.hasAttribute("data-sb-fit") && width > 0) { view.width(width); }
     fig.sbView = view;
     fig.sbPalette = palette();
-    fig.sbWidth = width;
+    fig.sbWidth = 0;
+    fit(fig);
     return view.runAsync().then(function () { fig.classList.add("is-live"); });
   }
 
-  function resize(fig) {
+  // A chart that follows the column takes its width at the static SVG's proportions, so hydrating
+  // or resizing never shifts the text below it.
+  function fit(fig) {
     var width = fig.querySelector(".sb-chart__view").clientWidth;
-    if (!fig.sbView || !fig.hasAttribute("data-sb-fit") || width === 0 || width === fig.sbWidth) { return; }
+    var svg = fig.querySelector(".sb-chart__static svg");
+    if (!fig.sbView || !fig.hasAttribute("data-sb-fit") || width === 0 || width === fig.sbWidth) { return false; }
     fig.sbWidth = width;
-    fig.sbView.width(width).runAsync();
+    var ratio = svg.getAttribute("height") / svg.getAttribute("width");
+    fig.sbView.width(width).height(Math.round(width * ratio));
+    return true;
+  }
+
+  function resize(fig) {
+    if (fit(fig)) { fig.sbView.runAsync(); }
   }
 
   function tipText(value) {
