@@ -176,3 +176,16 @@ def test_instant_navigation_from_a_chart_free_page_hydrates(page, served: Served
     page.wait_for_selector("#sb-chart-0.is-live .sb-chart__live svg")
     assert page.evaluate("window.sbMarker") == 1  # same document: Material's instant navigation
     assert served.problems == [] and served.foreign == []
+
+
+def test_hover_tooltip_and_downloads(page, served: Served) -> None:  # type: ignore[no-untyped-def]
+    page.goto(served.page)
+    page.wait_for_selector("#sb-chart-0.is-live .sb-chart__live svg")
+    page.hover("#sb-chart-0 .sb-chart__live .role-mark path >> nth=1")
+    tip = page.locator("#sb-chart-0 .sb-chart__tooltip")
+    tip.wait_for(state="visible")
+    assert "city: Lyon" in tip.inner_text() and '"><img src=x onerror=alert(2)>' in tip.inner_text()
+    for link in page.locator("#sb-chart-0 .sb-chart__downloads a").all():
+        response = page.request.get(link.evaluate("a => a.href"))
+        assert response.ok and len(response.body()) > 100
+    assert served.problems == []

@@ -160,3 +160,13 @@ def test_big_data_is_fetched_from_a_file_relative_to_the_page(tmp_path: Path, ru
     spec = json.loads((root / "site/sub/big" / spec_url).resolve().read_text(encoding="utf-8"))
     assert len(spec["data"][0]["values"]) == 4000
     assert "First 500 of 4000 rows" in page
+
+
+def test_a_spec_vega_lite_cannot_compile_is_an_error_at_the_fence(tmp_path: Path) -> None:
+    build = make_build(tmp_path)
+    build.handle(fence('{"data": {"values": [{"a": 1}]}, "transform": [{"calculate": "datum.a +* 2", "as": "b"}],'
+                       ' "mark": "bar", "encoding": {"x": {"field": "b", "type": "quantitative"}}}'))
+    build.compile()
+    [error] = build.errors
+    assert str(error).startswith("content/p.md:3:1: Vega-Lite could not compile this chart: ")
+    assert "Unexpected token *" in str(error) and " at " not in str(error).split("—")[0]

@@ -95,7 +95,8 @@ def compile_one(spec: dict[str, Any]) -> ChartOutput | str:
     try:
         return render_chart(spec)
     except ValueError as exc:  # vl-convert reports compile/render failures as ValueError
-        return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        lines = [line.strip() for line in str(exc).splitlines() if not line.strip().startswith("at ")]
+        return " ".join(line for line in lines if line)[:300] or type(exc).__name__  # without the JS stack
 
 
 def svg_size(svg: str) -> tuple[float, float]:
