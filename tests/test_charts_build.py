@@ -12,6 +12,7 @@ import pytest
 
 import site_builder.charts.build as chart_build
 import site_builder.charts.render as chart_render
+from site_builder.charts import chart_block
 from site_builder.charts.build import new_chart_build
 from site_builder.charts.html import ChartLinks, chart_figure
 from site_builder.charts.model import ChartMeta, ChartOutput, ChartSource
@@ -136,6 +137,7 @@ def test_chart_page_gets_runtime_and_downloads_chart_free_page_does_not(tmp_path
     csv = (root / "site/sub/deep/page" / csv_link).resolve().read_text(encoding="utf-8")
     assert csv.splitlines()[0] == "city,pop,note" and "<script>alert(1)</script>" in csv
     assert "sb-charts" not in (root / "site/index.html").read_text(encoding="utf-8")
+    assert "Data for" not in (root / "site/search/search_index.json").read_text(encoding="utf-8")  # lean index
 
 
 def test_inline_json_chart_as_generated_markdown_renders(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
@@ -170,3 +172,15 @@ def test_a_spec_vega_lite_cannot_compile_is_an_error_at_the_fence(tmp_path: Path
     [error] = build.errors
     assert str(error).startswith("content/p.md:3:1: Vega-Lite could not compile this chart: ")
     assert "Unexpected token *" in str(error) and " at " not in str(error).split("—")[0]
+
+
+def test_another_fence_handler_can_embed_a_chart(tmp_path: Path) -> None:
+    """How the timeline draws its events-per-year chart from its own fence handler."""
+    build = make_build(tmp_path)
+    spec = {"title": "Events per year", "data": {"values": [{"year": 2024, "n": 3}]}, "mark": "bar",
+            "encoding": {"x": {"field": "year", "type": "ordinal"}, "y": {"field": "n", "type": "quantitative"}}}
+    events = FenceBlock("events", "", "", SourcePosition("content/p.md", 7), "p.md")
+    html = "<div class=timeline>" + build.handle(chart_block(spec, events.position, events.page)) + "</div>"
+    build.compile()
+    filled = build.fill("p.md", html)
+    assert build.errors == [] and "Events per year" in filled and 'class="sb-chart"' in filled

@@ -172,14 +172,16 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.collector.extend(check_anchors(links, ids))
         self.charts.compile()
         self.collector.extend(self.charts.errors)
-        for file in files.documentation_pages():
-            if file.page is not None and file.page.content:
-                file.page.content = self.charts.fill(file.src_uri, file.page.content)
         try:
             self.collector.raise_if_any()
         except BuildErrors as exc:
             raise ExplainerBuildError(exc) from None
         return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # Figures go in after the search plugin read `page.content`: SVG labels and data tables
+        # would bloat the index every page downloads.
+        return self.charts.fill(page.file.src_uri, output)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.warnings.detach()
