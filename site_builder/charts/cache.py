@@ -17,7 +17,7 @@ from typing import Any
 from site_builder.charts.model import ChartOutput
 from site_builder.charts.render import THEMES, library_versions
 
-FORMAT = "4"
+FORMAT = "5"
 """Bump when the cached shape or the rendering code changes meaningfully."""
 
 

@@ -23,10 +23,16 @@ FONT = "-apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif"
 _MULTI_VIEW = ("hconcat", "vconcat", "concat", "facet", "repeat")
 
 
-def _palette(text: str, muted: str, grid: str) -> dict[str, Any]:
+MARK_COLOR = "#5b8def"
+"""One-colour marks: Vega-Lite bakes this into the spec, so it is chosen to read on both palettes
+(≥ 3:1 against white and against Material's slate background)."""
+
+
+def _palette(text: str, muted: str, grid: str, category: list[str]) -> dict[str, Any]:
     guide = {"labelColor": muted, "titleColor": text, "labelFont": FONT, "titleFont": FONT}
     return {
         "background": "transparent",
+        "range": {"category": category},
         "font": FONT,
         "axis": {**guide, "domainColor": muted, "tickColor": muted, "gridColor": grid},
         "legend": guide,
@@ -38,8 +44,13 @@ def _palette(text: str, muted: str, grid: str) -> dict[str, Any]:
 
 THEMES: dict[str, dict[str, Any]] = {
     # Material's `default` and `slate` schemes: text at .87/.54 opacity and its hairline grey.
-    "light": _palette("#212121", "#5f6368", "#e0e0e0"),
-    "dark": _palette("#e2e4f3", "#aeb2c8", "#4a4e62"),
+    # Category colours: Tableau 10 on light; lighter tints of it on dark, for contrast on slate.
+    "light": _palette("#212121", "#5f6368", "#e0e0e0",
+                      ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
+                       "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]),
+    "dark": _palette("#e2e4f3", "#aeb2c8", "#4a4e62",
+                     ["#7aa6dc", "#ffa94d", "#ff8a80", "#8fd5d0", "#7fcf74",
+                      "#f4d96b", "#d09fc4", "#ffc2c8", "#c9a58c", "#d6cfcb"]),
 }
 
 
@@ -53,6 +64,8 @@ def follows_column(spec: dict[str, Any]) -> bool:
 def prepare(spec: dict[str, Any]) -> dict[str, Any]:
     """The spec as compiled: one that follows the column is sized as a whole box (`fit`), so the
     browser can scale it to the column at the static SVG's proportions — no layout shift."""
+    config = spec.get("config") or {}
+    spec = {**spec, "config": {**config, "mark": {"color": MARK_COLOR, **(config.get("mark") or {})}}}
     if not follows_column(spec):
         return spec
     size = {"width": COLUMN_WIDTH, "height": spec.get("height", COLUMN_HEIGHT)}
