@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.charts.load import ChartContext, inline_data, load_chart
-from site_builder.charts.validate import field_errors, schema_errors
+from site_builder.charts.validate import channel_errors, field_errors, schema_errors
 from site_builder.content.yaml_source import ValidationErrors
 from site_builder.errors import SourcePosition, UserError
 from tests.charts_helpers import chart_site
@@ -19,7 +19,7 @@ def problems(body: str, tmp_path: Path, args: str = "") -> list[str]:
                        data={"cities": [{"city": "Paris", "pop": 2.1}]})
     try:
         loaded = load_chart(body, args, SourcePosition("content/p.md", 10), ctx)
-        found = schema_errors(loaded.spec, loaded.locator)
+        found = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
         return [str(e) for e in found or field_errors(inline_data(loaded.spec, loaded.locator, ctx),
                                                       loaded.locator)]
     except UserError as exc:
@@ -139,3 +139,10 @@ def test_fence_keys_override_a_chart_files_and_are_checked_in_the_fence(tmp_path
     assert loaded.spec == {"mark": "bar"}
     [message] = problems("source: {text: x, url: 'ftp://x'}\n", tmp_path, "charts/c.yaml")
     assert message.startswith("content/p.md:11:")
+
+
+def test_channels_that_would_reach_the_network_are_refused(tmp_path: Path) -> None:
+    body = ("data: {values: [{a: 1, u: 'https://example.org/x.png'}]}\nlayer:\n  - mark: image\n"
+            "    encoding:\n      x: {field: a, type: quantitative}\n      url: {field: u}\n")
+    [message] = problems(body, tmp_path)
+    assert message.startswith("content/p.md:16:12: the `url` channel is not supported — remove it")

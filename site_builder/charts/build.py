@@ -27,7 +27,7 @@ from site_builder.charts.html import ChartLinks, chart_figure, json_for_script
 from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.model import ChartJob, ChartOutput
 from site_builder.charts.render import THEMES, compile_one, follows_column
-from site_builder.charts.validate import field_errors, schema_errors
+from site_builder.charts.validate import channel_errors, field_errors, schema_errors
 from site_builder.content.yaml_source import ValidationErrors
 from site_builder.errors import UserError
 from site_builder.markdown.engine import MarkdownOptions, create_md, render_markdown
@@ -81,7 +81,7 @@ class ChartBuild:
         spec = inline_data(loaded.spec, loaded.locator, self.context)
         key = chart_key(spec)
         if not self.cache.has(key):  # a cached chart was valid when it was compiled
-            problems = schema_errors(loaded.spec, loaded.locator)
+            problems = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
             problems += [] if problems else field_errors(spec, loaded.locator)
             if problems:
                 self.errors.extend(problems)

@@ -96,8 +96,9 @@ def compile_vega(spec: dict[str, Any]) -> dict[str, Any]:
 def render_chart(spec: dict[str, Any]) -> ChartOutput:
     """Compile and render a self-contained Vega-Lite spec (data inline) for both palettes."""
     vega = compile_vega(spec)
-    svg_light = vlc.vega_to_svg(themed(vega, "light"))
-    svg_dark = vlc.vega_to_svg(themed(vega, "dark"))
+    # No base URL is allowed: a build never fetches from the network (data is inlined by then).
+    svg_light = vlc.vega_to_svg(themed(vega, "light"), allowed_base_urls=[])
+    svg_dark = vlc.vega_to_svg(themed(vega, "dark"), allowed_base_urls=[])
     png = vlc.svg_to_png(svg_light, scale=2)  # from the SVG: half the cost of rendering again
     width, height = svg_size(svg_light)
     return ChartOutput(vega=vega, svg_light=svg_light, svg_dark=svg_dark, png=bytes(png), width=width, height=height)

@@ -60,6 +60,27 @@ def schema_errors(spec: dict[str, Any], locator: Locator) -> list[UserError]:
     return errors
 
 
+_UNSUPPORTED = {
+    "url": "image marks load pictures from other sites, which the built site must not do",
+    "href": "links on marks cannot be rendered to the static SVG",
+}
+
+
+def channel_errors(spec: Any, locator: Locator, loc: tuple[str | int, ...] = ()) -> list[UserError]:
+    """Encoding channels site-builder refuses (`url`, `href`), in every view of the spec."""
+    if isinstance(spec, list):
+        return [e for i, child in enumerate(spec) for e in channel_errors(child, locator, (*loc, i))]
+    if not isinstance(spec, dict):
+        return []
+    errors = [UserError(f"the `{channel}` channel is not supported", locator.position((*loc, "encoding", channel)),
+                        f"remove it: {why}")
+              for channel, why in _UNSUPPORTED.items() if channel in (spec.get("encoding") or {})]
+    for key in (*_VIEW_KEYS, "spec"):
+        if key in spec:
+            errors += channel_errors(spec[key], locator, (*loc, key))
+    return errors
+
+
 def field_errors(spec: dict[str, Any], locator: Locator) -> list[UserError]:
     """An error for every encoding field that is not a column of the data it draws from."""
     errors = []
