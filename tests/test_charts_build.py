@@ -185,3 +185,11 @@ def test_another_fence_handler_can_embed_a_chart(tmp_path: Path) -> None:
     build.compile()
     filled = build.fill("p.md", html)
     assert build.errors == [] and "Events per year" in filled and 'class="sb-chart"' in filled
+
+
+def test_yaml_dates_in_inline_values_chart_as_dates(tmp_path: Path) -> None:
+    build = make_build(tmp_path)
+    build.handle(fence("data: {values: [{day: 2024-01-31, n: 2}, {day: 2024-02-29, n: 3}]}\nmark: line\n"
+                       "encoding:\n  x: {field: day, type: temporal}\n  y: {field: n, type: quantitative}\n"))
+    build.compile()
+    assert build.errors == [] and "Feb" in next(iter(build.outputs.values())).svg_light

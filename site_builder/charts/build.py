@@ -78,7 +78,8 @@ class ChartBuild:
 
     def job(self, block: FenceBlock) -> ChartJob | None:
         loaded = load_chart(block.body, block.args, block.position, self.context)
-        spec = inline_data(loaded.spec, loaded.locator, self.context)
+        # JSON round trip: YAML dates and the like become the strings Vega-Lite expects.
+        spec = json.loads(json.dumps(inline_data(loaded.spec, loaded.locator, self.context), default=str))
         key = chart_key(spec)
         if not self.cache.has(key):  # a cached chart was valid when it was compiled
             problems = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)

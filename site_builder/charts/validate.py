@@ -56,7 +56,8 @@ def schema_errors(spec: dict[str, Any], locator: Locator) -> list[UserError]:
             message = f"unknown Vega-Lite property `{names[0]}` in {where}"
         else:
             message = f"invalid Vega-Lite at `{where}`: {best.message}"
-        errors.append(UserError(message, locator.position(loc), f"check the spelling against {DOCS}"))
+        hint = "check the spelling" if best.validator in ("enum", "additionalProperties") else "see what it takes"
+        errors.append(UserError(message, locator.position(loc), f"{hint} at {DOCS}"))
     return errors
 
 
