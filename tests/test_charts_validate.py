@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from site_builder.charts.build import new_chart_build
 from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.validate import channel_errors, field_errors, schema_errors
 from site_builder.content.yaml_source import ValidationErrors
 from site_builder.errors import SourcePosition, UserError
+from site_builder.markdown.fences import FenceBlock
 from tests.charts_helpers import chart_site
 
 
@@ -146,3 +151,23 @@ def test_channels_that_would_reach_the_network_are_refused(tmp_path: Path) -> No
             "    encoding:\n      x: {field: a, type: quantitative}\n      url: {field: u}\n")
     [message] = problems(body, tmp_path)
     assert message.startswith("content/p.md:16:12: the `url` channel is not supported — remove it")
+
+
+_KEYS = ["data", "url", "values", "mark", "encoding", "x", "field", "type", "layer", "transform",
+         "as", "fold", "title", "caption", "source", "text", "condition", "href"]
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
+                     st.sampled_from(["bar", "line", "quantitative", "data/x.csv", "a", "<script>"]))
+_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                         st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)),
+                       max_leaves=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(_KEYS), _values, max_size=5))
+def test_any_chart_mapping_gives_a_chart_or_user_errors(tmp_path: Path, spec: dict[str, object]) -> None:
+    (tmp_path / "content/data").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "content/data/x.csv").write_text("a,b\n1,2\n")
+    build = new_chart_build(tmp_path, tmp_path / "content", {"x": [{"a": 1, "b": 2}]}, {"p.md": "p/"},
+                            lambda message: None)
+    html = build.handle(FenceBlock("chart", "", json.dumps(spec), SourcePosition("content/p.md", 3), "p.md"))
+    assert html.startswith("<!--sb-chart:") or build.errors
