@@ -5,8 +5,8 @@ The fixture site is built once and served on 127.0.0.1 under a `/repo/` sub-path
 
 from __future__ import annotations
 
-import re
 import functools
+import re
 import shutil
 import threading
 from collections.abc import Iterator

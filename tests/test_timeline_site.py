@@ -79,7 +79,7 @@ def test_page_chart_is_a_chart_with_category_colours(built: Path) -> None:
 
 
 def chart_figures(content: str) -> list[str]:
-    return re.findall(r'<figure class="sb-chart.*?</figure>', content, flags=re.S)
+    return re.findall(r'<figure class="sb-chart.*?</figure>', content, flags=re.DOTALL)
 
 
 class _Elements(HTMLParser):
