@@ -170,6 +170,7 @@ class PreviewBuilder:
             # MkDocs keeps one instance of a plugin per process: claim it for this build.
             config.plugins.on_startup(command="serve", dirty=False)
             plugin.page_cache = self._page_cache
+            plugin.check_sources = plugin.strict_sources = False  # as `site-builder build`
             try:
                 self._run(config, out_dir, previous)
             except Abort:
