@@ -120,9 +120,7 @@ class _Entry:
     """Key path → fingerprint of the value read at render time."""
     rendered: RenderedPage
     cited: set[str]
-    """What the render left behind in the site: the sources it cited …"""
-    sourced: list[Any]
-    """… and its charts' source flags, replayed when the render is reused."""
+    """What the render left behind in the site, replayed when the render is reused: the sources it cited."""
 
 
 class PageCache:
@@ -155,11 +153,9 @@ class PageCache:
         if entry and entry.key == key and all(self._current(p) == f for p, f in entry.reads.items()):
             self.hits += 1
             site.sources.cited |= entry.cited
-            site.sourced.extend(entry.sourced)
             return entry.rendered
         reads: set[KeyPath] = set()
         cited, site.sources.cited = site.sources.cited, set()
-        sourced_before = len(site.sourced)
         try:
             rendered = render_page(source, page, dataclasses.replace(site, data=TrackedData(site.data, reads)))
         finally:
@@ -169,5 +165,5 @@ class PageCache:
             self._entries.pop(page, None)
         else:
             record = {p: self._current(p) for p in reads}
-            self._entries[page] = _Entry(key, record, rendered, page_cited, site.sourced[sourced_before:])
+            self._entries[page] = _Entry(key, record, rendered, page_cited)
         return rendered

@@ -262,7 +262,7 @@ class PreviewBuilder:
     def _copy_static(self, files: Files, out: Path, previous: Path | None) -> None:
         config_docs_dir = self.config.docs_dir if self.config else ""
         for file in files:
-            if file.is_documentation_page() or not file.inclusion.is_included():  # type: ignore[no-untyped-call]
+            if file.is_documentation_page() or not file.inclusion.is_included():
                 continue
             signature = self._static_signature(file, config_docs_dir)
             unchanged = self._static_sigs.get(file.dest_uri) == signature
