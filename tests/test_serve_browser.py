@@ -91,6 +91,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "content/story.md": f"---\ntitle: The story\n---\n\n# The story\n\nFirst draft.\n\n{LONG}\n",
         "content/other.md": "# Other\n\nShare: {{ data.shares[0].share | percent }}.\n",
         "content/data/shares.csv": "country,share\nChina,17.1\n",
+        "content/chart.md": "# Chart\n\n```chart\ntitle: Shares\ndata: {url: data/shares.csv}\nmark: bar\n"
+                            "encoding:\n  x: {field: country, type: nominal}\n"
+                            "  y: {field: share, type: quantitative}\n```\n",
     })
     running = Server(root, free_port())
     running.start()
@@ -136,7 +139,7 @@ def test_an_edit_to_another_page_does_not_reload(server: Server, page: object) -
     mark(page)
     server.drain()
     edit(server.root / "content/index.md", "Welcome.", "Welcome back.")
-    server.wait_for("1 page(s) rendered")
+    server.wait_for("built in")
     time.sleep(0.5)
     assert page.evaluate("window.__notReloaded") is True  # type: ignore[attr-defined]
 
@@ -167,6 +170,16 @@ def test_a_data_edit_changes_the_page_that_uses_it(server: Server, page: object)
     temp.write_text("country,share\nChina,21.5\n")
     os.replace(temp, server.root / "content/data/shares.csv")
     page.wait_for_selector("text=Share: 21.5%")  # type: ignore[attr-defined]
+
+
+def test_a_csv_edit_changes_the_chart_that_uses_it(server: Server, page: object) -> None:
+    page.goto(server.url("chart/"))  # type: ignore[attr-defined]
+    page.wait_for_selector("figure.sb-chart")  # type: ignore[attr-defined]
+    (server.root / "content/data/shares.csv").write_text("country,share\nChina,33.3\nUS,12.5\n")
+    # The chart's data table (and its SVG) are rebuilt from the new rows.
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => (document.querySelector('.sb-chart__data') || {textContent: ''}).textContent.includes('33.3')")
+    assert "US" in page.text_content(".sb-chart__data")  # type: ignore[attr-defined]
 
 
 def test_the_page_reconnects_after_a_restart_and_ctrl_c_leaves_nothing(server: Server, page: object) -> None:
