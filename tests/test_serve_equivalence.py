@@ -62,6 +62,8 @@ class Sources:
         files = {f"content/{p}": page_text(rng, f"Page {p[1:-3]}") for p in self.pages}
         files["content/index.md"] = "---\nlayout: home\n---\n\n# Home\n\nHello {{ data.nums[1].v }} [@first].\n"
         files["content/data/sources.yaml"] = sources_yaml("Report")
+        files["content/chart.md"] = ("# Chart\n\n```chart\ntitle: Values\ndata: {url: data/nums.csv}\nmark: bar\n"
+                                     "encoding:\n  x: {field: w, type: ordinal}\n  y: {field: v, type: quantitative}\n```\n")
         files["content/data/nums.csv"] = "v,w\n1,2\n3,4\n"
         files["content/data/other.csv"] = "label\nalpha\nbeta\n"
         files["templates/main.html"] = '{% extends "base.html" %}\n'
