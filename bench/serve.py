@@ -175,7 +175,7 @@ def main() -> None:
         flagship = scratch / "flagship"
         shutil.copytree(REPO, flagship, ignore=shutil.ignore_patterns(".git", "site", ".venv", "__pycache__"))
         synthetic = scratch / "synthetic"
-        sites = [("flagship", flagship, "content/about.md"), ("200 pages", synthetic, write_synthetic_site(synthetic))]
+        sites = [("flagship", flagship, "content/methodology.md"), ("200 pages", synthetic, write_synthetic_site(synthetic))]
         print(f"edit-to-reload latency over {args.edits} edits (after {WARMUP} warm-up edits)")
         print(f"{'site':<10} {'server':<13} {'p50 ms':>8} {'p95 ms':>8}")
         for name, root, page in sites:
