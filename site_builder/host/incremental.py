@@ -260,11 +260,11 @@ class PreviewBuilder:
             raise
 
     def _copy_static(self, files: Files, out: Path, previous: Path | None) -> None:
-        config_docs_dir = self.config.docs_dir if self.config else ""
+        docs_dir = os.path.join(self.config.docs_dir, "") if self.config else os.sep
         for file in files:
             if file.is_documentation_page() or not file.inclusion.is_included():
                 continue
-            signature = self._static_signature(file, config_docs_dir)
+            signature = self._static_signature(file, docs_dir)
             unchanged = self._static_sigs.get(file.dest_uri) == signature
             if previous is not None and unchanged and _link(previous, out, file.dest_uri):
                 self._linked.add(file.dest_uri)
@@ -277,7 +277,7 @@ class PreviewBuilder:
         """The author's files by content; installed theme assets by their file status."""
         if file.abs_src_path is None:
             return ("content", _digest(file.content_bytes))
-        if Path(file.abs_src_path).is_relative_to(docs_dir):
+        if file.abs_src_path.startswith(docs_dir):
             return (file.abs_src_path, _file_digest(file.abs_src_path))
         stat = os.stat(file.abs_src_path)
         return (file.abs_src_path, stat.st_size, stat.st_mtime_ns, stat.st_ino)
