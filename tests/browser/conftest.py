@@ -75,7 +75,9 @@ def site_url(served: tuple[str, str]) -> str:
     return served[0]
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API allows one running instance at a time, and other test
+# modules (the timeline's) start their own.
+@pytest.fixture(scope="module")
 def browser(served: tuple[str, str]) -> Iterator[Any]:
     rules = f"--host-resolver-rules={served[1]}"
     with playwright_sync.sync_playwright() as p:
