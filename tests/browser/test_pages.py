@@ -69,8 +69,11 @@ def test_instant_navigation_keeps_the_page_and_its_scripts(open_page) -> None:  
     page.evaluate("window.sbNoReload = true")
     page.wait_for_load_state("networkidle")  # Material intercepts links once it has read the sitemap
     for name, label in [("article", "The explainer"), ("timeline", "Timeline")]:
+        content = page.locator("article.md-content__inner").element_handle()
         page.locator(".md-sidebar--primary a.md-nav__link", has_text=label).first.click()
         page.wait_for_url("**/site-builder/" + PAGE_TYPES[name])
+        # The URL changes before Material swaps the content in.
+        page.wait_for_function("old => !old.isConnected", arg=content)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("window.sbNoReload") is True, f"{name}: full reload instead of instant navigation"
         hydrate_charts(page)
