@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -82,16 +83,14 @@ def _add_publishing(commands: argparse._SubParsersAction[argparse.ArgumentParser
     deploy.add_argument("--dry-run", action="store_true", help="build and report what would be published; push nothing")
 
 
-def print_result(result: BuildResult, root: Path, verbose: bool) -> None:
+def print_result(result: BuildResult, root: Path) -> None:
+    """Every error and warning with its source line (MkDocs' log, under --verbose, is printed live)."""
     for problem in result.errors + result.warnings:
         print(format_error(problem, root), file=sys.stderr)
-    if verbose:
-        for line in result.log:
-            print(line, file=sys.stderr)
 
 
 def summary(result: BuildResult, seconds: float) -> str:
-    counts = ", ".join(f"{n} {name}" for name, n in result.stats.items())
+    counts = ", ".join(f"{n} {name[:-1] if n == 1 and name.endswith('s') else name}" for name, n in result.stats.items())
     return f"{counts} in {seconds:.2f}s"
 
 
@@ -102,14 +101,17 @@ def run_build(args: argparse.Namespace, site_dir: Path | None) -> int:
           " …", file=sys.stderr)
     start = time.perf_counter()
     result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose,
-                        strict_sources=getattr(args, "strict_sources", False))
-    print_result(result, root, args.verbose)
+                        check_sources=args.command == "check", strict_sources=getattr(args, "strict_sources", False))
+    print_result(result, root)
     if not result.ok:
         n_err, n_warn = len(result.errors), len(result.warnings)
         print(f"failed: {n_err} error(s), {n_warn} warning(s){' (strict)' if args.strict and n_warn else ''}"
               " — the previous output is unchanged", file=sys.stderr)
         return 1
-    print(f"built {summary(result, time.perf_counter() - start)} → {result.site_dir}", file=sys.stderr)
+    if args.command == "check":  # the scratch output is deleted: name no folder
+        print(f"checked {summary(result, time.perf_counter() - start)}: no problems, nothing written", file=sys.stderr)
+    else:
+        print(f"built {summary(result, time.perf_counter() - start)} → {result.site_dir}", file=sys.stderr)
     return 0
 
 
@@ -147,7 +149,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     config_file = args.config_file.resolve()
     print(f"building {args.config_file} for {options.remote} {options.branch} …", file=sys.stderr)
     result, published = deploy(config_file, options, args.verbose)
-    print_result(result, config_file.parent, args.verbose)
+    print_result(result, config_file.parent)
     if published is None:
         print(f"not published: the build failed with {len(result.errors)} error(s), {len(result.warnings)} "
               f"warning(s) (deploy is always strict) — {options.branch} is unchanged", file=sys.stderr)
@@ -186,6 +188,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = Path.cwd() if args.command == "new" else args.config_file.resolve().parent
         print(format_error(exc, root), file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 — any other exception is a bug in site-builder, not in the site
+        if args.verbose:
+            traceback.print_exc()
+        then = "please report it with the traceback above" if args.verbose else "rerun with --verbose for the traceback"
+        print(f"internal error: {type(exc).__name__}: {exc} — this is a bug in site-builder, not in your site; {then}",
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

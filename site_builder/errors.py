@@ -7,6 +7,7 @@ files. Anything else raised during a build is a bug in site-builder and keeps it
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,9 +109,14 @@ def format_error(error: UserError, root: Path) -> str:
     text = str(error)
     source_line = read_source_line(root / error.position.path, error.position.line)
     if source_line is not None:
-        caret = " " * (error.position.column - 1) + "^"
-        text += f"\n    {source_line}\n    {caret}"
+        caret = " " * display_width(source_line[: error.position.column - 1].expandtabs(4)) + "^"
+        text += f"\n    {source_line.expandtabs(4)}\n    {caret}"
     return text
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of `text`: wide (CJK) characters take two, so the caret lands under its column."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def read_source_line(path: Path, line: int) -> str | None:
@@ -119,5 +125,5 @@ def read_source_line(path: Path, line: int) -> str | None:
     except OSError:
         return None
     if 1 <= line <= len(lines):
-        return lines[line - 1].expandtabs(4)
+        return lines[line - 1]
     return None

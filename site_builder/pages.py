@@ -14,13 +14,13 @@ from markdown_it import MarkdownIt
 
 from site_builder.content.frontmatter import PageSource
 from site_builder.content.sources import SourceRegistry
-from site_builder.errors import SourcePosition
+from site_builder.errors import UserError
 from site_builder.keyfigures import KeyFigureCard, key_figures
 from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
-from site_builder.templating import create_environment, render_page_template
+from site_builder.templating import create_environment, line_map, render_page_template
 
 
 @dataclass
@@ -36,8 +36,6 @@ class Site:
     jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
     sources: SourceRegistry = field(default_factory=SourceRegistry)
     """sources.yaml; pages and features cite through it."""
-    sourced: list[tuple[SourcePosition, bool]] = field(default_factory=list)
-    """(position, has_source) of each chart, appended by the chart feature for `--strict-sources`."""
 
 
 @dataclass
@@ -52,13 +50,30 @@ class RenderedPage:
 
 
 def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
-    """Render a parsed page. Template errors raise; link errors are collected on the result."""
+    """Render a parsed page; every problem (template, links, fences) is collected on the result."""
     context = {"data": site.data, "page": source.raw_meta, "config": {"extra": site.extra}}
-    markdown = render_page_template(source.markdown, context, source.path, source.body_line, site.jinja)
+    try:
+        markdown = render_page_template(source.markdown, context, source.path, source.body_line, site.jinja)
+    except UserError as exc:
+        return _render_untemplated(source, page, site, exc)
     lines = markdown.splitlines()
-    links = LinkContext(page, source.path, site.links, lines, source.body_line)
+    links = LinkContext(page, source.path, site.links, lines, source.body_line,
+                        line_map=line_map(source.markdown, markdown))
     # Key figures cite first, so the cards at the top of the page carry the first numbers.
     citations = PageCitations(site.sources, links.errors)
     figures = key_figures(source, context, site.jinja, citations)
     rendered = render_markdown(site.md, markdown, links, site.fences, {"citations": citations})
     return RenderedPage(source, rendered, figures)
+
+
+def _render_untemplated(source: PageSource, page: str, site: Site, error: UserError) -> RenderedPage:
+    """After a template error, the page's own text is still rendered so that one build also reports
+    its link and image errors; lines holding template tags are skipped (their targets are unknown),
+    and fenced blocks stay code (their features would see untemplated text)."""
+    lines = source.markdown.splitlines()
+    links = LinkContext(page, source.path, site.links, lines, source.body_line)
+    rendered = render_markdown(site.md, source.markdown, links)
+    templated = {source.body_line + i for i, line in enumerate(lines) if "{{" in line or "{%" in line}
+    rendered.errors = [error, *(e for e in rendered.errors if e.position.line not in templated)]
+    rendered.anchor_links = [a for a in rendered.anchor_links if a.position.line not in templated]
+    return RenderedPage(source, rendered)

@@ -8,9 +8,11 @@ literal. Errors point at the page's own line.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import traceback
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import jinja2
@@ -22,8 +24,9 @@ from site_builder.markdown.citations import cite_filter
 
 _TEMPLATE_NAME = "<template>"
 _PLACEHOLDER = "\ue000{}\ue001"
-_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001(\n*)")
+# Any indent: fences also sit inside list items and admonitions (`!!! note` bodies are indented).
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+")
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~<>&\"':=^$"}
@@ -36,20 +39,38 @@ def escape_value(value: Any) -> Markup:
     return Markup("".join(_MARKDOWN_SPECIALS.get(c, c) for c in str(value)))
 
 
+def _decimal(value: Any, name: str) -> Decimal:
+    """A number from data as a Decimal, so rounding is the half-up that readers expect (1.25 → 1.3)."""
+    str(value)  # an undefined value raises its own, clearer, UndefinedError here (StrictUndefined)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise TypeError(f"`{name}` needs a number, got {value!r}")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"`{name}` needs a number, got {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"`{name}` needs a finite number, got {value!r}")
+    return number
+
+
+def _rounded(number: Decimal, decimals: int) -> Decimal:
+    return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def format_number(value: Any, decimals: int | None = None) -> str:
-    """1234567 → '1,234,567'; with `decimals`, a fixed number of places."""
-    number = float(value) if decimals is not None else value
+    """1234567 → '1,234,567'; with `decimals`, a fixed number of places (half-up)."""
+    number = _decimal(value, "number")
     if decimals is not None:
-        return f"{number:,.{decimals}f}"
-    if isinstance(number, float) and not number.is_integer():
-        return f"{number:,}"
-    return f"{int(number):,}"
+        return f"{_rounded(number, decimals):,.{decimals}f}"
+    if number == number.to_integral_value():
+        return f"{int(number):,}"
+    return f"{number.normalize():,f}"
 
 
 def format_percent(value: Any, decimals: int = 1, *, fraction: bool = False) -> str:
     """17.1 → '17.1%'; with `fraction=true`, 0.171 → '17.1%'."""
-    number = float(value) * (100 if fraction else 1)
-    return f"{number:.{decimals}f}%"
+    number = _decimal(value, "percent") * (100 if fraction else 1)
+    return f"{_rounded(number, decimals):.{decimals}f}%"
 
 
 def format_date(value: Any, fmt: str = "%-d %B %Y") -> str:
@@ -62,6 +83,9 @@ def format_date(value: Any, fmt: str = "%-d %B %Y") -> str:
 def create_environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         autoescape=True,
+        # `{#id .class}` is markdown attribute syntax, so Jinja comments are `{## … ##}`.
+        comment_start_string="{##",
+        comment_end_string="##}",
         undefined=jinja2.StrictUndefined,
         finalize=escape_value,
         keep_trailing_newline=True,
@@ -100,7 +124,7 @@ def protect_code(markdown: str) -> tuple[str, list[str]]:
 
 
 def _fence_end(lines: list[str], start: int, marker: str) -> int:
-    closing = re.compile(rf"^ {{0,3}}{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
+    closing = re.compile(rf"^[ \t]*{re.escape(marker[0])}{{{len(marker)},}}[ \t]*$")
     for j in range(start + 1, len(lines)):
         if closing.match(lines[j].rstrip("\r\n")):
             return j + 1
@@ -124,12 +148,14 @@ def _protect_spans(text: str, stash: Any) -> str:
 
 
 def restore_code(text: str, saved: list[str]) -> str:
+    """Put the code back, dropping the newlines `protect_code` added to keep the line count."""
+
     def put_back(match: re.Match[str]) -> str:
         code = saved[int(match.group(1))]
-        return code
+        padding = len(match.group(2)) - code.count("\n")
+        return code + "\n" * max(padding, 0)
 
-    restored = _PLACEHOLDER_RE.sub(put_back, text)
-    return restored
+    return _PLACEHOLDER_RE.sub(put_back, text)
 
 
 def render_page_template(markdown: str, context: Mapping[str, Any], path: str, first_line: int = 1,
@@ -172,9 +198,27 @@ def _template_error(message: str, lineno: int, markdown: str, path: str, first_l
                     needle: str | None = None) -> UserError:
     lines = markdown.splitlines()
     line_text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-    column = 1
-    for candidate in (needle, "{{", "{%"):
-        if candidate and candidate in line_text:
-            column = line_text.index(candidate) + 1
-            break
+    # The undefined name is looked for inside the tags, not in the prose before them.
+    tags = min((i for i in (line_text.find("{{"), line_text.find("{%")) if i >= 0), default=0)
+    column = tags + 1
+    if needle and (found := line_text.find(needle, tags)) >= 0:
+        column = found + 1
     return UserError(message, SourcePosition(path, first_line + lineno - 1, column), hint)
+
+
+def line_map(source: str, rendered: str) -> list[int] | None:
+    """For each line of the rendered markdown, the 0-based line of the page's text it came from, so
+    that positions found after the Jinja step point into the file; None when the line counts match.
+    A line a loop made maps to the most similar line of the loop (its body, usually)."""
+    src, out = source.splitlines(), rendered.splitlines()
+    if len(src) == len(out):
+        return None
+    mapping: list[int] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, src, out, autojunk=False).get_opcodes():
+        if tag == "equal":
+            mapping += range(i1, i2)
+            continue
+        candidates = range(i1, i2) if i2 > i1 else [max(min(i1, len(src) - 1), 0)]
+        mapping += [max(candidates, key=lambda i: difflib.SequenceMatcher(None, src[i], line).quick_ratio())
+                    for line in out[j1:j2]]
+    return mapping

@@ -52,7 +52,7 @@ def test_citations_are_numbered_in_reading_order_and_the_page_ends_with_its_refe
         expected.write_text(html, encoding="utf-8")
     assert html == expected.read_text(encoding="utf-8")
     assert html.rstrip().endswith("</section>")
-    assert html.index('class="footnotes') < html.index('class="sb-references"')
+    assert html.index('class="footnote"') < html.index('class="sb-references"')
 
 
 def test_unknown_key_and_malformed_citation_are_errors_at_their_line_and_column() -> None:

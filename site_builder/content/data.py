@@ -77,9 +77,31 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
                 )
             rows.append({name: parse_number(cell) for name, cell in zip(header, row)})
     except csv.Error as exc:
+        opening = _unclosed_quote(text)
+        if opening is not None:  # the reader stops at the end of the file; the quote is the mistake
+            raise UserError("malformed CSV: this quote is never closed", position_in_text(path, text, opening),
+                            'close the quoted cell with `"` (write `""` for a quote inside it)') from None
         raise UserError(f"malformed CSV: {exc}", SourcePosition(path, reader.line_num or 1, 1),
                         "check the quotes on this line") from None
     return rows
+
+
+def _unclosed_quote(text: str) -> int | None:
+    """The offset of a quote that opens a cell and is never closed, if there is one."""
+    opening, at_cell_start = None, True
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if opening is not None:
+            if char == '"' and text.startswith('""', i):
+                i += 1
+            elif char == '"':
+                opening = None
+        elif char == '"' and at_cell_start:
+            opening = i
+        at_cell_start = opening is None and char in ",\n\r"
+        i += 1
+    return opening
 
 
 def parse_json(text: str, path: str) -> Any:
@@ -123,16 +145,24 @@ def load_data_files(data_dir: Path, root: Path) -> tuple[list[DataFile], list[Us
 
 
 def nest_data(files: Iterable[DataFile]) -> tuple[dict[str, Any], list[UserError]]:
-    """`{stem: value}`, nested by folder; two files with one key (a.csv and a.json) is an error."""
+    """`{stem: value}`, nested by folder. Two files with one key (a.csv and a.json), or a file and a
+    folder with one name (polls.csv and polls/uk.csv), are an error: one would hide the other."""
     data: dict[str, Any] = {}
-    owners: dict[tuple[str, ...], str] = {}
+    by_key: dict[tuple[str, ...], str] = {}
+    folders: dict[tuple[str, ...], str] = {}
+    """A folder's key and the first file in it, to name in an error."""
     errors = []
     for file in files:
-        if file.key in owners:
-            errors.append(UserError(f"data key `{'.'.join(file.key)}` is also defined by {owners[file.key]}",
-                                    SourcePosition(file.path), "rename one of the two files"))
+        prefixes = [file.key[:i] for i in range(1, len(file.key))]
+        clash = by_key.get(file.key) or folders.get(file.key) or next(
+            (by_key[p] for p in prefixes if p in by_key), None)
+        if clash is not None:
+            errors.append(UserError(f"data key `{'.'.join(file.key)}` is also defined by {clash}",
+                                    SourcePosition(file.path), "rename one of the two (a file and a folder "
+                                    "cannot share a name either)"))
             continue
-        owners[file.key] = file.path
+        by_key[file.key] = file.path
+        folders.update({p: folders.get(p, file.path) for p in prefixes})
         target = data
         for part in file.key[:-1]:
             target = target.setdefault(part, {})

@@ -58,19 +58,20 @@ class ValidationErrors(Exception):
 
 
 def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == str(key):
-                return v
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
+    children: list[tuple[yaml.Node, yaml.Node]] = node.value if isinstance(node, yaml.MappingNode) else []
+    for k, v in children:
+        if isinstance(k, yaml.ScalarNode) and k.value == str(key):
+            return v
+    items: list[yaml.Node] = node.value if isinstance(node, yaml.SequenceNode) else []
+    if isinstance(key, int) and 0 <= key < len(items):
+        return items[key]
     return None
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps an impossible date (2025-13-01) as text, for validation to report."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
@@ -107,9 +108,13 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
         node = _compose(text)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        # "end of stream" is where the parser gave up; the quote or bracket left open is the context.
+        at_end = ("end of stream" in problem or "<stream end>" in problem) and exc.context_mark is not None
+        mark = exc.context_mark if at_end else exc.problem_mark or exc.context_mark
+        if at_end and exc.context:
+            problem = f"{exc.context}: {problem}"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise UserError(
             f"YAML syntax error: {problem}",
             SourcePosition(path, line_offset + line, column),

@@ -56,6 +56,11 @@ def locate_in_config(config_file: Path, message: str) -> SourcePosition:
     except OSError:
         return SourcePosition(rel)
     needles = list(reversed(_QUOTED.findall(message)))
+    # A file named in the message ('gone.md' in a nav warning) is more specific than any key.
+    for needle in (n for n in needles if n.endswith(".md") or "/" in n):
+        for number, line in enumerate(lines, start=1):
+            if (column := line.find(needle)) >= 0:
+                return SourcePosition(rel, number, column + 1)
     for needle in needles:
         pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(needle)}\s*:")
         for number, line in enumerate(lines, start=1):
@@ -85,6 +90,11 @@ def _check_yaml_syntax(config_file: Path) -> None:
 
 
 def _load(config_file: Path, site_dir: Path | None, strict: bool, capture: _Capture) -> MkDocsConfig:
+    # The capture must see MkDocs' warnings even when the root logger is quieter (the CLI sets ERROR):
+    # a warning it misses would let a strict build pass.
+    mkdocs_log = logging.getLogger("mkdocs")
+    if mkdocs_log.getEffectiveLevel() > logging.INFO:
+        mkdocs_log.setLevel(logging.INFO)
     _check_yaml_syntax(config_file)
     try:
         return load_config(str(config_file), site_dir=str(site_dir) if site_dir else None, strict=strict)
@@ -108,9 +118,9 @@ def _explainer(config: MkDocsConfig, config_file: Path) -> ExplainerPlugin:
 
 
 def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = True,
-               verbose: bool = False, strict_sources: bool = False) -> BuildResult:
+               verbose: bool = False, check_sources: bool = False, strict_sources: bool = False) -> BuildResult:
     """Build the site of `config_file`; every problem comes back in the result, none is raised.
-    With `strict_sources`, a chart or timeline event without a source is an error."""
+    With `check_sources`, a chart or timeline event without a source is a warning (`strict_sources`: an error)."""
     capture = _Capture()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(capture)
@@ -120,7 +130,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
     try:
         config = _load(config_file, site_dir, strict, capture)
         plugin = _explainer(config, config_file)
-        plugin.strict_sources = strict_sources
+        plugin.check_sources, plugin.strict_sources = check_sources or strict_sources, strict_sources
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)

@@ -13,7 +13,6 @@ from typing import Any
 from markdown_it import MarkdownIt
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from site_builder.errors import UserError
@@ -21,6 +20,7 @@ from site_builder.markdown.admonitions import admonitions_plugin
 from site_builder.markdown.citations import citations_plugin
 from site_builder.markdown.fences import FenceHandler, fences_plugin
 from site_builder.markdown.figures import figures_plugin
+from site_builder.markdown.footnotes import footnotes_plugin
 from site_builder.markdown.headings import Heading, headings_plugin
 from site_builder.markdown.links import AnchorLink, LinkContext, links_plugin
 
@@ -49,14 +49,14 @@ class RenderedMarkdown:
 def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": options.raw_html, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    md.use(footnote_plugin)
+    md.use(footnotes_plugin)
     md.use(deflist_plugin)
     md.use(tasklists_plugin)
     md.use(attrs_plugin, allowed=_ALLOWED_ATTRS)
     md.use(attrs_block_plugin, allowed=_ALLOWED_ATTRS)
     md.use(admonitions_plugin)
     md.use(figures_plugin)
-    md.use(headings_plugin)
+    md.use(headings_plugin, allowed=_ALLOWED_ATTRS)
     md.use(links_plugin)
     md.use(fences_plugin)
     md.use(citations_plugin)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
@@ -34,6 +35,7 @@ FenceHandler = Callable[[FenceBlock], str]
 
 
 def fences_plugin(md: MarkdownIt) -> None:
+    assert isinstance(md.renderer, RendererHTML), "fences render through markdown-it's HTML renderer"
     default = md.renderer.rules["fence"]
 
     def render_fence(renderer: object, tokens: Sequence[Token], idx: int, options: OptionsDict,
@@ -44,7 +46,7 @@ def fences_plugin(md: MarkdownIt) -> None:
         links = env.get("links")
         if kind not in handlers or links is None:
             return str(default(tokens, idx, options, env))
-        line = links.first_line + (token.map[0] if token.map else 0)
+        line = links.file_line(token.map[0] if token.map else 0)
         block = FenceBlock(kind, args.strip(), token.content, SourcePosition(links.source_path, line, 1), links.page)
         try:
             return handlers[kind](block)

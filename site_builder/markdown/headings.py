@@ -2,17 +2,23 @@
 
 Slugs are stable: lower-case, Unicode letters kept (a heading in Chinese still gets a readable
 id), punctuation dropped, spaces to hyphens; repeats get `_1`, `_2` as in Python-Markdown's toc.
+A heading may end with attributes, `## Method {#method .wide}`, as with Python-Markdown's attr_list.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import partial
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from mdit_py_plugins.attrs.parse import ParseError, parse
+
+_TRAILING_ATTRS = re.compile(r"[ \t]+(\{[^{}]*\})[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,26 @@ def _unique(slug: str, taken: set[str]) -> str:
     return candidate
 
 
+def heading_attrs(state: StateCore, allowed: Collection[str]) -> None:
+    """Move a trailing `{#id .class}` of a heading's text onto the heading (runs before smart quotes)."""
+    for idx, token in enumerate(state.tokens):
+        children = state.tokens[idx + 1].children if token.type == "heading_open" else None
+        if not children or children[-1].type != "text":
+            continue
+        match = _TRAILING_ATTRS.search(children[-1].content)
+        try:
+            attrs = parse(match.group(1))[1] if match else None
+        except ParseError:
+            continue
+        if match is None or not attrs:  # `{}` is text, not attributes
+            continue
+        children[-1].content = children[-1].content[: match.start()]
+        classes = " ".join(filter(None, [str(token.attrs.get("class", "")), attrs.pop("class", "")]))
+        token.attrs.update({k: v for k, v in attrs.items() if k in allowed})
+        if classes:
+            token.attrSet("class", classes)
+
+
 def heading_ids(state: StateCore) -> None:
     """Give every heading an id (explicit `{#id}` wins) and record it for the TOC."""
     taken = {str(t.attrs["id"]) for t in state.tokens if t.type == "heading_open" and t.attrs.get("id")}
@@ -59,7 +85,8 @@ def heading_ids(state: StateCore) -> None:
             inline.children.append(permalink)
 
 
-def headings_plugin(md: MarkdownIt) -> None:
+def headings_plugin(md: MarkdownIt, allowed: Collection[str] = ("id", "class")) -> None:
+    md.core.ruler.after("inline", "heading_attrs", partial(heading_attrs, allowed=allowed))
     md.core.ruler.push("heading_ids", heading_ids)
 
 

@@ -7,6 +7,7 @@ because a link can point at a page rendered later.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,6 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
-from markdown_it.token import Token
 
 from site_builder.errors import SourcePosition, UserError
 
@@ -57,8 +57,18 @@ class LinkContext:
     first_line: int
     errors: list[UserError] = field(default_factory=list)
     anchors: list[AnchorLink] = field(default_factory=list)
+    line_map: list[int] | None = None
+    """For each line of the rendered markdown, its line in the page's own text, when the Jinja step
+    changed the line count (a loop); None when lines correspond one to one."""
+
+    def file_line(self, index: int) -> int:
+        """The 1-based line in the page's file of the 0-based line `index` of the rendered markdown."""
+        if self.line_map and 0 <= index < len(self.line_map):
+            index = self.line_map[index]
+        return self.first_line + index
 
 
+@functools.lru_cache(maxsize=4096)
 def relative_url(from_url: str, to_url: str) -> str:
     """The URL of `to_url` as seen from a page served at `from_url` (both site-root relative)."""
     from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
@@ -69,12 +79,18 @@ def relative_url(from_url: str, to_url: str) -> str:
 
 
 def _locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> SourcePosition:
+    """Where a link's target is written in its block. markdown-it percent-encodes what the author
+    wrote (`数据.md` → `%E6…`), so the decoded form is looked for too; `](` first, so that a link
+    whose text repeats its target (`[a.md](a.md)`) points at the target."""
     start, end = (block_map or [0, len(ctx.source_lines)])
-    for number in range(start, min(end, len(ctx.source_lines))):
-        column = ctx.source_lines[number].find(written)
-        if column >= 0:
-            return SourcePosition(ctx.source_path, ctx.first_line + number, column + 1)
-    return SourcePosition(ctx.source_path, ctx.first_line + start, 1)
+    lines = ctx.source_lines[start:end]
+    for needle in dict.fromkeys((f"]({written}", f"]({unquote(written)}", written, unquote(written))):
+        for number, line in enumerate(lines, start=start):
+            column = line.find(needle)
+            if column >= 0:
+                offset = 2 if needle.startswith("](") else 0
+                return SourcePosition(ctx.source_path, ctx.file_line(number), column + offset + 1)
+    return SourcePosition(ctx.source_path, ctx.file_line(start), 1)
 
 
 def resolve_target(ctx: LinkContext, written: str, position: SourcePosition, kind: str) -> str:
@@ -92,15 +108,15 @@ def resolve_target(ctx: LinkContext, written: str, position: SourcePosition, kin
             ctx.anchors.append(AnchorLink(ctx.page, ctx.page, unquote(parts.fragment), written, position))
         return written
     target = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.page), unquote(parts.path)))
+    suffix = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     if target in ctx.site.pages:
         if parts.fragment:
             ctx.anchors.append(AnchorLink(ctx.page, target, unquote(parts.fragment), written, position))
-        href = relative_url(this_url, ctx.site.pages[target])
-        return href + (f"#{parts.fragment}" if parts.fragment else "")
+        return relative_url(this_url, ctx.site.pages[target]) + suffix
     if target in ctx.site.files:
-        return relative_url(this_url, ctx.site.files[target]) + (f"#{parts.fragment}" if parts.fragment else "")
+        return relative_url(this_url, ctx.site.files[target]) + suffix
     what = "page" if target.endswith(".md") else ("image" if kind == "image" else "file")
-    ctx.errors.append(UserError(f"missing {what}: `{written}` (looked for {target})", position,
+    ctx.errors.append(UserError(f"missing {what}: `{unquote(written)}` (looked for {target})", position,
                                 "check the path; it is relative to this page's file"))
     return written
 
@@ -110,19 +126,14 @@ def resolve_links(state: StateCore) -> None:
     if ctx is None:
         return
     for block in state.tokens:
-        for token in _walk(block.children or []):
+        # Links and images are direct children of an inline token (an image's children are its alt text).
+        for token in block.children or ():
             attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
             if attr is None or token.attrs.get("class") == "headerlink":
                 continue
             written = str(token.attrs.get(attr, ""))
             position = _locate(ctx, block.map, written)
             token.attrSet(attr, resolve_target(ctx, written, position, "link" if attr == "href" else "image"))
-
-
-def _walk(tokens: Iterable[Token]) -> Iterable[Token]:
-    for token in tokens:
-        yield token
-        yield from _walk(token.children or [])
 
 
 def links_plugin(md: MarkdownIt) -> None:

@@ -75,7 +75,7 @@ def render_card(title: str, site_name: str, cache_dir: Path | None = None) -> by
     spec = card_spec(title, site_name)
     if cache_dir is None:
         return bytes(vl_convert.vegalite_to_png(spec, scale=1))
-    key = hashlib.sha256(json.dumps([spec, vl_convert.__version__], sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([spec, getattr(vl_convert, "__version__", "")], sort_keys=True).encode()).hexdigest()
     cached = cache_dir / f"{key}.png"
     if cached.is_file():
         return cached.read_bytes()

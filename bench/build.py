@@ -1,0 +1,92 @@
+"""Whole-build speed: `site-builder build` vs a stock mkdocs-material build of the same pages.
+
+Writes the deterministic explainer pages (bench/pages.py) into two temporary sites: one with our
+`explainer` plugin, one stock (Python-Markdown with the extensions Material recommends, our plugin
+removed), both with the flagship's theme features. Builds each in-process, interleaved, and prints
+the best time of each and the ratio (goal: ours / stock ≤ 0.8).
+
+    python bench/build.py [--pages 240] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from markdown_engine import EXTENSIONS
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from pages import make_pages
+
+from site_builder.host.runner import build_site
+
+COMMON = """\
+site_name: Benchmark
+site_url: https://example.org/bench/
+docs_dir: content
+theme:
+  name: material
+  font: false
+  features: [navigation.instant, navigation.sections, navigation.top, search.suggest, toc.follow]
+"""
+OURS = COMMON + "plugins:\n  - search\n  - explainer\n"
+STOCK = COMMON + "plugins:\n  - search\nmarkdown_extensions:\n" + "".join(f"  - {e}\n" for e in EXTENSIONS if e != "toc") \
+    + "  - toc:\n      permalink: true\n"
+
+
+def write_site(root: Path, config: str, pages: dict[str, str]) -> Path:
+    for name, text in pages.items():
+        path = root / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return root / "mkdocs.yml"
+
+
+def ours(config_file: Path) -> Callable[[], None]:
+    def run() -> None:
+        result = build_site(config_file)
+        assert result.ok, [str(e) for e in result.errors + result.warnings][:5]
+    return run
+
+
+def stock(config_file: Path) -> Callable[[], None]:
+    def run() -> None:
+        build(load_config(str(config_file)))
+    return run
+
+
+def best_times(runs: list[Callable[[], None]], rounds: int) -> list[float]:
+    """Best time of each build, interleaved so that load on a shared machine hits both alike."""
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(rounds):
+        for run, spent in zip(runs, times):
+            start = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=240)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    pages = make_pages(args.pages)
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        ours_config = write_site(Path(tmp) / "ours", OURS, pages)
+        stock_config = write_site(Path(tmp) / "stock", STOCK, pages)
+        ours_s, stock_s = best_times([ours(ours_config), stock(stock_config)], args.rounds)
+    print(f"{len(pages)} pages, best of {args.rounds} builds each")
+    print(f"site-builder build (our engine):         {ours_s:6.2f} s  ({len(pages) / ours_s:.0f} pages/s)")
+    print(f"stock mkdocs-material (Python-Markdown): {stock_s:6.2f} s  ({len(pages) / stock_s:.0f} pages/s)")
+    print(f"ratio (ours / stock, time): {ours_s / stock_s:.2f}  (goal <= 0.8)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Markdown engine speed: our engine vs Python-Markdown with the extensions Material recommends.
+
+Renders the same deterministic explainer pages (bench/pages.py) with both and prints pages per
+second of each and the ratio (goal: ours ≥ 3× Python-Markdown). Ours renders as in a build (links
+resolved and recorded); Python-Markdown reuses one instance with `reset()`, which favours it
+(MkDocs makes a new instance per page).
+
+    python bench/markdown_engine.py [--pages 240] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+
+import markdown
+from pages import make_pages
+
+from site_builder.markdown.engine import create_md, render_markdown
+from site_builder.markdown.links import LinkContext, SiteLinks
+
+EXTENSIONS = ["admonition", "pymdownx.details", "pymdownx.superfences", "footnotes", "attr_list", "def_list",
+              "tables", "toc"]
+
+
+def ours(pages: dict[str, str]) -> Callable[[], None]:
+    md = create_md()
+    site = SiteLinks({name: name.removesuffix(".md") + "/" for name in pages})
+
+    def run() -> None:
+        for name, text in pages.items():
+            links = LinkContext(name, f"content/{name}", site, text.splitlines(), 1)
+            rendered = render_markdown(md, text, links)
+            assert not rendered.errors, rendered.errors
+    return run
+
+
+def python_markdown(pages: dict[str, str]) -> Callable[[], None]:
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs={"toc": {"permalink": True}})
+
+    def run() -> None:
+        for text in pages.values():
+            md.reset().convert(text)
+    return run
+
+
+def best_times(runs: list[Callable[[], None]], rounds: int) -> list[float]:
+    """The best time of each run over `rounds`, interleaved so that a load change on a shared machine
+    hits every engine alike."""
+    for run in runs:
+        run()  # warm-up: imports, compiled regexes, caches
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(rounds):
+        for run, spent in zip(runs, times):
+            start = time.perf_counter()
+            run()
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=240)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    pages = make_pages(args.pages)
+    size = sum(len(t) for t in pages.values()) / 1024
+    print(f"{len(pages)} pages, {size:.0f} KiB of markdown, best of {args.rounds} rounds")
+    ours_s, theirs_s = best_times([ours(pages), python_markdown(pages)], args.rounds)
+    print(f"site-builder engine (markdown-it-py): {len(pages) / ours_s:8.1f} pages/s  ({ours_s:.3f} s)")
+    print(f"Python-Markdown + Material's exts:    {len(pages) / theirs_s:8.1f} pages/s  ({theirs_s:.3f} s)")
+    print(f"ratio (ours / Python-Markdown, pages/s): {theirs_s / ours_s:.2f}x  (goal >= 3x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Bad-input corpus: each case breaks a good site in one way and must fail the build cleanly.
+
+Layout (extend it with a folder per failure mode):
+
+    tests/bad_inputs/_base/           a good site every case starts from (built once per run)
+    tests/bad_inputs/CASE/...         files laid over the base site (same relative paths)
+    tests/bad_inputs/CASE/expected.txt  the CLI's whole stderr for `site-builder build` (golden)
+
+For every case: exit code 1, the golden error output (`path:line:col: message — hint` with the
+source line), no traceback, and the previous output byte-for-byte as it was.
+`UPDATE_GOLDEN=1` rewrites expected.txt from the current output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliRun
+from tests.golden_files import check_text
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+BASE = CORPUS / "_base"
+CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("_"))
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with the SHA-256 of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The base site, built once: each case copies it, sources and output alike."""
+    from site_builder.cli import main
+
+    root = tmp_path_factory.mktemp("base") / "site-root"
+    shutil.copytree(BASE, root)
+    assert main(["build", "-f", str(root / "mkdocs.yml")]) == 0
+    return root
+
+
+def overlay(case: str, root: Path) -> None:
+    for source in (CORPUS / case).rglob("*"):
+        if source.is_file() and source.name != "expected.txt":
+            target = root / source.relative_to(CORPUS / case)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def test_corpus_covers_the_foundation_bad_inputs() -> None:
+    assert {"unclosed_front_matter", "front_matter_yaml_syntax", "front_matter_wrong_type", "jinja_undefined_name",
+            "jinja_syntax_error", "link_missing_page", "link_missing_anchor", "missing_image", "malformed_csv",
+            "malformed_json", "malformed_yaml"} <= set(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input(case: str, built_base: Path, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "site-root"
+    shutil.copytree(built_base, root)
+    before = tree_digest(root / "site")
+    assert before, "the base build wrote no output"
+    overlay(case, root)
+    result: CliRun = run_cli(root, "build")
+    assert result.code == 1
+    assert "Traceback" not in result.err + result.out
+    assert tree_digest(root / "site") == before
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")], "a staging folder was left behind"
+    check_text(result.err, CORPUS / case / "expected.txt")
