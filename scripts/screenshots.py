@@ -17,11 +17,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from site_builder.host.runner import build_site  # noqa: E402
-from tests.browser.reader import PAGE_TYPES, hydrate_charts  # noqa: E402
-from tests.sitecrawl import serve_under  # noqa: E402
+from site_builder.host.runner import build_site
+from tests.browser.reader import PAGE_TYPES, hydrate_charts
+from tests.sitecrawl import serve_under
 
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -8,8 +8,8 @@ the test at teardown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
