@@ -39,13 +39,14 @@ def test_charts_come_alive_on_the_article(open_page) -> None:  # type: ignore[no
     assert page.locator("figure.sb-chart.is-live svg, figure.sb-chart.is-live canvas").count() >= 1
 
 
-@pytest.mark.parametrize("name", ["home", "whos-who", "methodology", "timeline", "sources", "404"])
-def test_chart_free_pages_load_no_chart_runtime(open_page, name: str) -> None:  # type: ignore[no-untyped-def]
-    page = open_page(PAGE_TYPES[name])
-    if page.locator("figure.sb-chart").count():
-        pytest.skip(f"{name} has charts")
-    scripts = page.evaluate("[...document.scripts].map(s => s.src).filter(Boolean)")
-    assert not [s for s in scripts if "chart" in s or "vega" in s]
+def test_only_chart_pages_load_the_chart_runtime(open_page) -> None:  # type: ignore[no-untyped-def]
+    for name, path in PAGE_TYPES.items():
+        page = open_page(path)
+        page.wait_for_load_state("networkidle")
+        has_charts = page.locator("figure.sb-chart").count() > 0
+        loaded = page.evaluate("performance.getEntriesByType('resource').map(r => r.name)")
+        runtime = [url for url in loaded if "sb-charts" in url or "vega" in url]
+        assert bool(runtime) == has_charts, f"{name}: charts {has_charts}, runtime {runtime}"
 
 
 def test_palette_toggle_switches_and_remembers(open_page) -> None:  # type: ignore[no-untyped-def]
