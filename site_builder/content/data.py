@@ -105,6 +105,8 @@ def _unclosed_quote(text: str) -> int | None:
 
 
 def parse_json(text: str, path: str) -> Any:
+    if not text.strip():
+        raise UserError("JSON file is empty", SourcePosition(path, 1, 1), "add data or delete the file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
