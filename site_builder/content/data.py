@@ -62,9 +62,7 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
-        if len(set(header)) != len(header) or any(not h.strip() for h in header):
-            raise UserError("CSV header has an empty or repeated column name", SourcePosition(path, 1, 1),
-                            "give every column a unique name")
+        _check_header(header, path)
         rows = []
         for row in reader:
             if not row:
@@ -84,6 +82,18 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
         raise UserError(f"malformed CSV: {exc}", SourcePosition(path, reader.line_num or 1, 1),
                         "check the quotes on this line") from None
     return rows
+
+
+def _check_header(header: list[str], path: str) -> None:
+    """Every column needs a unique name: rows become dicts keyed by it."""
+    for index, name in enumerate(header):
+        column = len(",".join(header[:index])) + (2 if index else 1)
+        if not name.strip():
+            raise UserError(f"CSV column {index + 1} has no name", SourcePosition(path, 1, column),
+                            "give every column a name in the header row")
+        if name in header[:index]:
+            raise UserError(f"CSV column `{name}` appears twice in the header", SourcePosition(path, 1, column),
+                            "give every column a unique name")
 
 
 def _unclosed_quote(text: str) -> int | None:

@@ -60,6 +60,7 @@ class ExplainerPage(Page):
 
     def __init__(self, file: File, config: MkDocsConfig, plugin: ExplainerPlugin) -> None:
         self.plugin = plugin
+        self.unreadable = False
         super().__init__(None, file, config)
 
     def read_source(self, config: MkDocsConfig) -> None:
@@ -68,7 +69,7 @@ class ExplainerPage(Page):
         try:
             text = self.file.content_string if generated else read_text(Path(self.file.abs_src_path or ""), source_path)
         except UserError as exc:
-            text = ""
+            text, self.unreadable = "", True
             self.plugin.collector.add(exc)
         self.source, errors = parse_page(text, source_path)
         self.plugin.collector.extend(errors)
@@ -83,6 +84,9 @@ class ExplainerPage(Page):
             self.plugin.collector.add(exc)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.unreadable:  # not rendered, so links to its anchors are not reported as missing too
+            self.content, self.present_anchor_ids = "", set()
+            return
         try:
             rendered = render_page(self.source, self.file.src_uri, self.plugin.site)
         except UserError as exc:
