@@ -27,6 +27,7 @@ from site_builder.content.frontmatter import parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
 from site_builder.host import timeline
+from site_builder.host.nav import apply_nav_titles, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
 from site_builder.markdown.engine import MarkdownOptions, create_md
@@ -195,7 +196,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         return {"pages": len(self.rendered), **self.timeline.stats()}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        _apply_nav_titles(config.nav or [], files)
+        apply_nav_titles(config.nav or [], files)
+        self.collector.extend(escape_nav(nav.items, self.root / Path(config.config_file_path or "").name))
         return nav
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -273,14 +275,3 @@ class WarningCounter(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
 
-
-def _apply_nav_titles(items: list[Any], files: Files) -> None:
-    """Titles written in mkdocs.yml's `nav` win over front matter, as in stock MkDocs."""
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        for title, target in item.items():
-            if isinstance(target, list):
-                _apply_nav_titles(target, files)
-            elif isinstance(target, str) and (file := files.get_file_from_path(target)) and file.page:
-                file.page.title = escape(title)
