@@ -19,6 +19,8 @@ from site_builder.content.yaml_source import parse_yaml
 from site_builder.errors import SourcePosition, UserError, position_in_text
 
 DATA_SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
+DEFAULT_MAX_MB = 20.0
+"""Largest data file a build reads (`max_data_file_mb`); see README, Safety and limits."""
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 
@@ -143,13 +145,25 @@ def find_data_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in DATA_SUFFIXES and p.is_file())
 
 
-def load_data_files(data_dir: Path, root: Path) -> tuple[list[DataFile], list[UserError]]:
+def check_size(file: Path, rel: str, max_mb: float) -> None:
+    """Refuse a file over the limit before reading it: parsed rows take ~15× the file's size in
+    memory (a 50 MB CSV needs ~0.7 GB), which a laptop or a CI runner may not have."""
+    size_mb = file.stat().st_size / 1_000_000
+    if size_mb > max_mb:
+        raise UserError(f"data file is {size_mb:.3g} MB, over the {max_mb:g} MB limit", SourcePosition(rel),
+                        "publish a summary instead (e.g. monthly totals per country), or raise "
+                        "`max_data_file_mb` under the explainer plugin in mkdocs.yml")
+
+
+def load_data_files(data_dir: Path, root: Path, max_mb: float = DEFAULT_MAX_MB) -> tuple[list[DataFile],
+                                                                                     list[UserError]]:
     """Read and parse every data file; all errors are returned, none stops the others."""
     files, errors = [], []
     for file in find_data_files(data_dir):
         rel = file.relative_to(root).as_posix()
         key = file.relative_to(data_dir).with_suffix("").parts
         try:
+            check_size(file, rel, max_mb)
             files.append(DataFile(rel, key, parse_data_file(read_text(file, rel), rel)))
         except UserError as exc:
             errors.append(exc)

@@ -22,7 +22,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from site_builder.content.data import load_data_files, nest_data, read_text
+from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
@@ -46,6 +46,8 @@ class ExplainerConfig(Config):
     """Allow raw HTML in pages (never in data files)."""
     data_dir = c.Type(str, default="data")
     """Folder of CSV/JSON/YAML data files, relative to docs_dir."""
+    max_data_file_mb = c.Type((int, float), default=DEFAULT_MAX_MB)
+    """Largest data file read, in MB: a bigger one is an error instead of running out of memory."""
 
 
 class ExplainerBuildError(PluginError):
@@ -166,7 +168,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_dir = Path(config.docs_dir)
-        data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root)
+        data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root,
+                                             self.config.max_data_file_mb)
         data, more = nest_data(data_files)
         self.collector.extend([*errors, *more])
         self.timeline = timeline.add_page(files, config, self.config.data_dir, self.root)
