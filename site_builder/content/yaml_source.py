@@ -136,7 +136,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
         mark = exc.context_mark if at_end else exc.problem_mark or exc.context_mark
         if at_end and exc.context:
             problem = f"{exc.context}: {problem}"
-        elif "flow" in (exc.context or "") and exc.context_mark and exc.context_mark.line != mark.line:
+        elif "flow" in (exc.context or "") and exc.context_mark and mark and exc.context_mark.line != mark.line:
             # An unclosed `[` or `{` on an earlier line is what the author has to fix.
             problem = f"{problem} ({exc.context} that starts at line {line_offset + exc.context_mark.line + 1})"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
