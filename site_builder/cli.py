@@ -101,7 +101,7 @@ def run_build(args: argparse.Namespace, site_dir: Path | None) -> int:
           " …", file=sys.stderr)
     start = time.perf_counter()
     result = build_site(config_file, site_dir=site_dir, strict=args.strict, verbose=args.verbose,
-                        strict_sources=getattr(args, "strict_sources", False))
+                        check_sources=args.command == "check", strict_sources=getattr(args, "strict_sources", False))
     print_result(result, root)
     if not result.ok:
         n_err, n_warn = len(result.errors), len(result.warnings)

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 
 from site_builder.content.frontmatter import PageSource
 from site_builder.content.sources import SourceRegistry
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import UserError
 from site_builder.keyfigures import KeyFigureCard, key_figures
 from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
@@ -36,8 +36,6 @@ class Site:
     jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
     sources: SourceRegistry = field(default_factory=SourceRegistry)
     """sources.yaml; pages and features cite through it."""
-    sourced: list[tuple[SourcePosition, bool]] = field(default_factory=list)
-    """(position, has_source) of each chart, appended by the chart feature for `--strict-sources`."""
 
 
 @dataclass

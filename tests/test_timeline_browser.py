@@ -6,6 +6,7 @@ The fixture site is built once and served on 127.0.0.1 under a `/repo/` sub-path
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -74,14 +75,14 @@ def count_text(page) -> str:  # type: ignore[no-untyped-def]
 def test_filter_by_category_then_tag(page, base_url) -> None:  # type: ignore[no-untyped-def]
     page.goto(base_url + "timeline/")
     assert count_text(page) == "Showing all 4 events"
-    page.get_by_label("Policy").check()
+    page.get_by_role("checkbox", name=re.compile("^Policy")).check()
     assert count_text(page) == "Showing 2 of 4 events"
     assert set(visible_events(page)) == {"2023-interim-measures-for-generative-ai",
                                           "2024-06-07-scriptalertxscript-quotes"}
     assert "category=policy" in page.url
-    page.get_by_label("Policy").uncheck()
-    page.get_by_label("Model release").check()
-    page.get_by_label("Qwen").check()
+    page.get_by_role("checkbox", name=re.compile("^Policy")).uncheck()
+    page.get_by_role("checkbox", name=re.compile("^Model release")).check()
+    page.get_by_role("checkbox", name=re.compile("^Qwen")).check()
     assert visible_events(page) == ["qwen-2"]
     assert page.is_hidden("h2#\\32 023") and page.is_visible("h2#\\32 024")
     assert page.url.endswith("timeline/?category=release&tag=Qwen")

@@ -48,7 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("timeline")
     result = build_fixture(tmp)
     assert result.errors == [] and result.ok, [str(e) for e in result.errors]
-    assert result.stats == {"pages": 3, "timeline events": 4}
+    assert result.stats == {"pages": 3, "charts": 1, "timeline events": 4}
     return tmp / "out"
 
 
@@ -71,10 +71,15 @@ def test_page_is_in_the_nav_with_its_assets(built: Path) -> None:
     assert (built / "assets" / "site-builder" / "timeline.css").is_file()
 
 
-def test_page_chart_is_a_chart_fence_with_category_colours(built: Path) -> None:
+def test_page_chart_is_a_chart_with_category_colours(built: Path) -> None:
     content = article((built / "timeline" / "index.html").read_text(encoding="utf-8"))
-    assert '<code class="language-chart">' in content
-    assert "&quot;range&quot;: [&quot;#1f77b4&quot;, &quot;#d62728&quot;, &quot;#123&quot;]" in content
+    figure = chart_figures(content)[0]
+    assert 'class="sb-chart' in figure and "<svg" in figure
+    assert all(colour in figure.lower() for colour in ("#1f77b4", "#d62728", "#123"))
+
+
+def chart_figures(content: str) -> list[str]:
+    return re.findall(r'<figure class="sb-chart.*?</figure>', content, flags=re.DOTALL)
 
 
 class _Elements(HTMLParser):
@@ -89,6 +94,10 @@ class _Elements(HTMLParser):
 @pytest.mark.parametrize("page", ["timeline/index.html", "articles/report/index.html"])
 def test_hostile_strings_are_text(built: Path, page: str) -> None:
     content = article((built / page).read_text(encoding="utf-8"))
+    for figure in chart_figures(content):  # the chart's own SVG and runtime: its labels must be text
+        assert "<script>alert" not in figure and "onerror=" not in figure.replace("onerror=alert(1)&gt;", "")
+        content = content.replace(figure, "")
+    content = re.sub(r'<script src="[./]*assets/charts/sb-charts\.js" defer></script>', "", content)  # our runtime
     parser = _Elements()
     parser.feed(content)
     tags = {tag for tag, _ in parser.tags}
@@ -207,4 +216,4 @@ def test_yaml_syntax_error_is_reported_once(tmp_path: Path, run_cli) -> None:  #
 def test_cli_reports_the_event_count(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     build_fixture(tmp_path)
     result = run_cli(tmp_path / "site-src", "build", "-d", str(tmp_path / "cli-out"))
-    assert result.code == 0 and "3 pages, 4 timeline events" in result.out + result.err
+    assert result.code == 0 and "3 pages, 1 chart, 4 timeline events" in result.out + result.err

@@ -8,6 +8,7 @@ user error of the build and raises them together, and writes the output atomical
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from site_builder.charts.build import new_chart_build
 from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
@@ -105,6 +107,10 @@ class ExplainerPage(Page):
         self.links_to_anchors = None
 
 
+def _progress(message: str) -> None:
+    print(f"  {message} …", file=sys.stderr, flush=True)
+
+
 def _escaped(value: Any) -> Any:
     """Front matter strings as escaped markup: Material's templates print them without escaping."""
     return escape(value) if isinstance(value, str) else value
@@ -133,6 +139,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.output: AtomicOutput | None = None
+        self.check_sources = False
+        """Set by `site-builder check`: charts and timeline events without a source are reported."""
         self.strict_sources = False
         """Set by `site-builder check --strict-sources`: unsourced charts/events are errors."""
 
@@ -179,6 +187,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
         self._load_sources(docs_dir, files, config)
         timeline.attach(self.timeline, self.site, self.collector, config, self.root)
+        self.charts = new_chart_build(self.root, docs_dir, data, pages, _progress, self.config.data_dir)
+        self.site.fences["chart"] = self.charts.handle
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
         return files
@@ -196,7 +206,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
 
     def stats(self) -> dict[str, int]:
         """Counts for the CLI's summary line."""
-        return {"pages": len(self.rendered), **self.timeline.stats()}
+        charts = len(self.charts.jobs) if hasattr(self, "charts") else 0
+        return {"pages": len(self.rendered), **({"charts": charts} if charts else {}), **self.timeline.stats()}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         apply_nav_titles(config.nav or [], files)
@@ -209,6 +220,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         links = [link for r in self.rendered.values() for link in r.markdown.anchor_links]
         links += self.timeline.anchor_links
         self.collector.extend(check_anchors(links, ids))
+        self.charts.compile()
+        self.collector.extend(self.charts.errors)
         self._check_sources(Path(config.docs_dir))
         try:
             self.collector.raise_if_any()
@@ -220,6 +233,9 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         rendered = self.rendered.get(page.file.src_uri)
         if rendered is None:
             return output
+        # Figures go in after the search plugin read `page.content`: SVG labels and data tables
+        # would bloat the index every page downloads.
+        output = self.charts.fill(page.file.src_uri, output)
         return self.publisher.page_html(PageInfo.from_rendered(page.url, rendered, config.site_name), output)
 
     def _check_sources(self, docs_dir: Path) -> None:
@@ -227,7 +243,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         timeline = docs_dir / self.config.data_dir / "timeline.yaml"
         events, errors = timeline_items(timeline, self.source_path(str(timeline)), self.site.sources)
         self.collector.extend(errors)
-        for what, items in (("timeline event", events), ("chart", self.site.sourced)):
+        charts = [(job.position, job.meta.source is not None) for job in self.charts.jobs]
+        for what, items in (("timeline event", events), ("chart", charts)) if self.check_sources else ():
             errors, warnings = missing_sources(items, what, self.strict_sources)
             self.collector.extend(errors)
             self.collector.warnings.extend(warnings)
@@ -248,6 +265,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         count = self.warnings.count + len(self.collector.warnings)
         if config.strict and count:
             raise PluginError(f"{count} warning(s) in strict mode; the previous output is unchanged")
+        self.charts.write(Path(config.site_dir))
         if self.output is not None:
             config.site_dir = str(self.output.commit())
             self.output = None

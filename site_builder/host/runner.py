@@ -118,9 +118,9 @@ def _explainer(config: MkDocsConfig, config_file: Path) -> ExplainerPlugin:
 
 
 def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = True,
-               verbose: bool = False, strict_sources: bool = False) -> BuildResult:
+               verbose: bool = False, check_sources: bool = False, strict_sources: bool = False) -> BuildResult:
     """Build the site of `config_file`; every problem comes back in the result, none is raised.
-    With `strict_sources`, a chart or timeline event without a source is an error."""
+    With `check_sources`, a chart or timeline event without a source is a warning (`strict_sources`: an error)."""
     capture = _Capture()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.addHandler(capture)
@@ -130,7 +130,7 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
     try:
         config = _load(config_file, site_dir, strict, capture)
         plugin = _explainer(config, config_file)
-        plugin.strict_sources = strict_sources
+        plugin.check_sources, plugin.strict_sources = check_sources or strict_sources, strict_sources
         config.plugins.on_startup(command="build", dirty=False)
         try:
             build(config)

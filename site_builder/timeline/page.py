@@ -31,6 +31,8 @@ def chart_spec(timeline: Timeline) -> dict[str, Any]:
     return {
         "title": "Events per year",
         "description": "Number of timeline events per year, by category",
+        # Counted from the events below, each of which cites its own sources.
+        "source": {"text": "the events on this page and their sources"},
         "width": "container",
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},

@@ -1,0 +1,203 @@
+"""Loading a chart: the fence body or a chart file becomes a Vega-Lite spec with its data inlined.
+
+A `chart` fence holds a spec in YAML (JSON is YAML too) or names a file after the info string,
+relative to the content root: `charts/NAME.yaml|json`, or `charts/NAME.py` whose `chart(data)`
+returns an Altair chart. `data: {url: data/x.csv}` is read here (same parser as the Jinja step's
+data) and inlined, so validation, compilation and the page all see one self-contained spec.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from site_builder.charts.model import EXTRA_KEYS, ChartMeta
+from site_builder.content.data import parse_data_file, read_text
+from site_builder.content.yaml_source import ValidationErrors, parse_yaml, validation_errors
+from site_builder.errors import SourcePosition, UserError
+
+MAX_DATA_BYTES = 10_000_000
+"""A chart's data file may be at most this big; a browser cannot draw more points usefully."""
+CHART_SUFFIXES = (".yaml", ".yml", ".json", ".py")
+
+
+class Locator(Protocol):
+    def position(self, loc: Sequence[str | int] = ()) -> SourcePosition: ...
+
+
+@dataclass(frozen=True)
+class FixedLocator:
+    """Positions for a spec that has no source text (an Altair chart built in Python)."""
+
+    at: SourcePosition
+
+    def position(self, loc: Sequence[str | int] = ()) -> SourcePosition:
+        return self.at
+
+
+@dataclass(frozen=True)
+class ChartContext:
+    """What loading needs from the site: where files are and the data the Jinja step sees."""
+
+    root: Path
+    """The project root (folder of mkdocs.yml); error paths are relative to it."""
+    content_dir: Path
+    data: dict[str, Any]
+    """The site's loaded data (`data.<stem>`), so a chart's data file is parsed once."""
+    data_dir: str = "data"
+    """The data folder relative to the content root; its files are looked up in `data`."""
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+@dataclass(frozen=True)
+class LoadedChart:
+    spec: dict[str, Any]
+    """Vega-Lite, without our extra keys, data still as written."""
+    meta: ChartMeta
+    locator: Locator
+
+
+def load_chart(body: str, args: str, at: SourcePosition, ctx: ChartContext) -> LoadedChart:
+    """The chart a fence describes; `args` is the info string after `chart` (a chart file or empty)."""
+    doc = parse_yaml(body, at.path, at.line) if body.strip() else None
+    written = doc.value if doc is not None else {}
+    if not isinstance(written, dict):
+        raise UserError("a chart must be a mapping of Vega-Lite keys", at,
+                        "write `mark:`, `encoding:` and `data:` lines, or name a chart file after `chart`")
+    extras = {k: v for k, v in written.items() if k in EXTRA_KEYS}
+    if args:
+        if extra := next((k for k in written if k not in EXTRA_KEYS), None):
+            raise UserError(f"`{extra}` is not allowed beside a chart file", doc.position([extra]) if doc else at,
+                            f"only {', '.join(EXTRA_KEYS)} may be set here; edit the chart file instead")
+        spec, locator = load_chart_file(args, at, ctx)
+        in_file = _meta({k: spec.pop(k) for k in EXTRA_KEYS if k in spec}, locator)
+        in_fence = _meta(extras, doc) if doc is not None else ChartMeta()
+        meta = ChartMeta(**{**in_file.model_dump(exclude_unset=True), **in_fence.model_dump(exclude_unset=True)})
+        return LoadedChart(spec, meta, locator)
+    if doc is None:
+        raise UserError("empty chart", at, "write a Vega-Lite spec in the fence or name a chart file after `chart`")
+    spec = {k: v for k, v in written.items() if k not in EXTRA_KEYS}
+    return LoadedChart(spec, _meta(extras, doc), doc)
+
+
+def _meta(extras: dict[str, Any], locator: Locator) -> ChartMeta:
+    if isinstance(extras.get("title"), dict):
+        raise UserError("`title` must be text", locator.position(["title"]),
+                        "site-builder shows the title above the chart; style it with CSS (`.sb-chart__title`)")
+    try:
+        return ChartMeta.model_validate(extras)
+    except ValidationError as exc:
+        raise ValidationErrors(validation_errors(exc, locator)) from None  # type: ignore[arg-type]
+
+
+def load_chart_file(written: str, at: SourcePosition, ctx: ChartContext) -> tuple[dict[str, Any], Locator]:
+    """A spec from `content/charts/NAME.yaml|json` or from `chart(data)` in `content/charts/NAME.py`."""
+    file = _content_file(written, at, ctx, CHART_SUFFIXES, "chart file")
+    rel = ctx.rel(file)
+    if file.suffix == ".py":
+        return run_chart_module(file, rel, ctx.data), FixedLocator(SourcePosition(rel))
+    doc = parse_yaml(read_text(file, rel), rel)
+    if not isinstance(doc.value, dict):
+        raise UserError("a chart file must hold a mapping of Vega-Lite keys", SourcePosition(rel),
+                        "start with `mark:`, `encoding:` and `data:`")
+    return dict(doc.value), doc
+
+
+def _content_file(written: str, at: SourcePosition, ctx: ChartContext, suffixes: Sequence[str], what: str) -> Path:
+    """A file named relative to the content root, which must exist inside it."""
+    path = PurePosixPath(written.strip())
+    if "://" in written or path.is_absolute() or ".." in path.parts:
+        raise UserError(f"{what} `{written}` must be a path relative to the content folder", at,
+                        "write e.g. `data/cities.csv`: no URL, no leading `/`, no `..`")
+    if path.suffix.lower() not in suffixes:
+        raise UserError(f"{what} `{written}` has an unsupported type", at, f"use one of {', '.join(suffixes)}")
+    file = ctx.content_dir / path
+    if not file.is_file():
+        raise UserError(f"{what} `{written}` does not exist", at,
+                        f"create {ctx.rel(file)} or fix the path (relative to the content folder)")
+    return file
+
+
+def run_chart_module(file: Path, rel: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Call `chart(data)` in a chart module; its exception is an error at the module's own line."""
+    name = f"site_builder_chart_{abs(hash(rel))}"
+    module_spec = importlib.util.spec_from_file_location(name, file)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    try:
+        module_spec.loader.exec_module(module)
+        if not callable(getattr(module, "chart", None)):
+            raise UserError("chart module has no `chart(data)` function", SourcePosition(rel),
+                            "define `def chart(data):` returning an Altair chart")
+        chart = module.chart(data)
+        spec = chart.to_dict(validate=False) if hasattr(chart, "to_dict") else chart
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an author's code may raise anything: report it at their line
+        raise UserError(f"chart module raised {type(exc).__name__}: {exc}", _failing_line(exc, file, rel),
+                        "fix the Python code at this line") from None
+    finally:
+        sys.modules.pop(name, None)
+    if not isinstance(spec, dict):
+        raise UserError("`chart(data)` must return an Altair chart or a dict", SourcePosition(rel),
+                        "return e.g. `alt.Chart(df).mark_bar().encode(...)`")
+    return spec
+
+
+def _failing_line(exc: BaseException, file: Path, rel: str) -> SourcePosition:
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return SourcePosition(rel, exc.lineno, exc.offset or 1)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == file]
+    return SourcePosition(rel, frames[-1].lineno or 1, 1) if frames else SourcePosition(rel)
+
+
+def inline_data(spec: Any, locator: Locator, ctx: ChartContext, loc: tuple[str | int, ...] = ()) -> Any:
+    """A copy of the spec where every `data: {url: FILE}` holds the file's rows as `values`."""
+    if isinstance(spec, list):
+        return [inline_data(v, locator, ctx, (*loc, i)) for i, v in enumerate(spec)]
+    if not isinstance(spec, dict):
+        return spec
+    out = {k: inline_data(v, locator, ctx, (*loc, k)) for k, v in spec.items() if k != "data"}
+    if "data" in spec:
+        out["data"] = _resolve(spec["data"], locator, ctx, (*loc, "data"))
+    return out
+
+
+def _resolve(data: Any, locator: Locator, ctx: ChartContext, loc: tuple[str | int, ...]) -> Any:
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return data
+    at = locator.position((*loc, "url"))
+    file = _content_file(data["url"], at, ctx, (".csv", ".json", ".yaml", ".yml"), "data file")
+    size = file.stat().st_size
+    if size > MAX_DATA_BYTES:
+        raise UserError(f"data file `{data['url']}` is {size / 1e6:.0f} MB; a chart takes at most "
+                        f"{MAX_DATA_BYTES / 1e6:.0f} MB", at, "aggregate or sample the data first")
+    rest = {k: v for k, v in data.items() if k not in ("url", "format")}
+    return {**rest, "values": _file_values(file, at, ctx)}
+
+
+def _file_values(file: Path, at: SourcePosition, ctx: ChartContext) -> Any:
+    """The parsed file: from the site's data when it lives in the data folder, else read now."""
+    rel = ctx.rel(file)
+    try:
+        key = file.relative_to(ctx.content_dir / ctx.data_dir).with_suffix("").parts
+    except ValueError:
+        return parse_data_file(read_text(file, rel), rel)
+    value: Any = ctx.data
+    for part in key:
+        if not isinstance(value, dict) or part not in value:
+            raise UserError(f"data file {rel} could not be loaded", at, "fix the errors reported for that file")
+        value = value[part]
+    return value

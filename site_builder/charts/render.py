@@ -1,0 +1,123 @@
+"""Pure chart rendering: a Vega-Lite spec (data inlined) → Vega spec + light/dark SVG + PNG.
+
+vl-convert compiles Vega-Lite to Vega once; the palettes are Vega configs laid *under* the spec's
+own config (an author's `config` wins), both here for the static SVGs and in the browser, where
+`sb-charts.js` passes the same config to `vega.parse` when the reader toggles the palette.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from typing import Any
+
+import vl_convert as vlc
+
+from site_builder.charts.model import ChartOutput
+
+COLUMN_WIDTH = 640
+"""Pixel width of a chart that follows the column, for the static SVG (the browser re-measures)."""
+COLUMN_HEIGHT = 360
+"""Total pixel height of such a chart at `COLUMN_WIDTH`; it keeps these proportions when resized."""
+FONT = "-apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif"
+_MULTI_VIEW = ("hconcat", "vconcat", "concat", "facet", "repeat")
+
+
+MARK_COLOR = "#5b8def"
+"""One-colour marks: Vega-Lite bakes this into the spec, so it is chosen to read on both palettes
+(≥ 3:1 against white and against Material's slate background)."""
+
+
+def _palette(text: str, muted: str, grid: str, category: list[str]) -> dict[str, Any]:
+    guide = {"labelColor": muted, "titleColor": text, "labelFont": FONT, "titleFont": FONT}
+    return {
+        "background": "transparent",
+        "range": {"category": category},
+        "font": FONT,
+        "axis": {**guide, "domainColor": muted, "tickColor": muted, "gridColor": grid},
+        "legend": guide,
+        "title": {"color": text, "subtitleColor": muted, "font": FONT},
+        "style": {"guide-label": {"fill": muted}, "guide-title": {"fill": text}, "cell": {"stroke": grid}},
+        "text": {"fill": text},
+    }
+
+
+THEMES: dict[str, dict[str, Any]] = {
+    # Material's `default` and `slate` schemes: text at .87/.54 opacity and its hairline grey.
+    # Category colours: Tableau 10 on light; lighter tints of it on dark, for contrast on slate.
+    "light": _palette("#212121", "#5f6368", "#e0e0e0",
+                      ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
+                       "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]),
+    "dark": _palette("#e2e4f3", "#aeb2c8", "#4a4e62",
+                     ["#7aa6dc", "#ffa94d", "#ff8a80", "#8fd5d0", "#7fcf74",
+                      "#f4d96b", "#d09fc4", "#ffc2c8", "#c9a58c", "#d6cfcb"]),
+}
+
+
+def follows_column(spec: dict[str, Any]) -> bool:
+    """A single view without a set width takes the column's width (and is resized in the browser)."""
+    encoding = spec.get("encoding") or {}
+    return ("width" not in spec and not any(k in spec for k in _MULTI_VIEW)
+            and not any(k in encoding for k in ("row", "column", "facet")))
+
+
+def prepare(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec as compiled: one that follows the column is sized as a whole box (`fit`), so the
+    browser can scale it to the column at the static SVG's proportions — no layout shift."""
+    config = spec.get("config") or {}
+    spec = {**spec, "config": {**config, "mark": {"color": MARK_COLOR, **(config.get("mark") or {})}}}
+    if not follows_column(spec):
+        return spec
+    size = {"width": COLUMN_WIDTH, "height": spec.get("height", COLUMN_HEIGHT)}
+    return {"autosize": {"type": "fit", "contains": "padding"}, **spec, **size}
+
+
+def themed(vega: dict[str, Any], theme: str) -> dict[str, Any]:
+    """The Vega spec with a palette under its own config (mirrors `vega.parse(spec, config)`)."""
+    return {**vega, "config": merge(THEMES[theme], vega.get("config") or {})}
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep merge: `over` wins, dicts merge key by key."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def compile_vega(spec: dict[str, Any]) -> dict[str, Any]:
+    """Vega-Lite → Vega; the white background vl-convert adds is dropped so the palette shows."""
+    vega: dict[str, Any] = vlc.vegalite_to_vega(prepare(spec))
+    if "background" not in spec and "background" not in (spec.get("config") or {}):
+        vega.pop("background", None)
+    return vega
+
+
+def render_chart(spec: dict[str, Any]) -> ChartOutput:
+    """Compile and render a self-contained Vega-Lite spec (data inline) for both palettes."""
+    vega = compile_vega(spec)
+    # No base URL is allowed: a build never fetches from the network (data is inlined by then).
+    svg_light = vlc.vega_to_svg(themed(vega, "light"), allowed_base_urls=[])
+    svg_dark = vlc.vega_to_svg(themed(vega, "dark"), allowed_base_urls=[])
+    png = vlc.svg_to_png(svg_light, scale=2)  # from the SVG: half the cost of rendering again
+    width, height = svg_size(svg_light)
+    return ChartOutput(vega=vega, svg_light=svg_light, svg_dark=svg_dark, png=bytes(png), width=width, height=height)
+
+
+def compile_one(spec: dict[str, Any]) -> ChartOutput | str:
+    """Worker entry point: an output, or vl-convert's message for the author."""
+    try:
+        return render_chart(spec)
+    except ValueError as exc:  # vl-convert reports compile/render failures as ValueError
+        lines = [line.strip() for line in str(exc).splitlines() if not line.strip().startswith("at ")]
+        return " ".join(line for line in lines if line)[:300] or type(exc).__name__  # without the JS stack
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    found = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
+    return (float(found.group(1)), float(found.group(2))) if found else (float(COLUMN_WIDTH), 300.0)
+
+
+def library_versions() -> str:
+    """Part of every cache key: a new vl-convert (Vega, Vega-Lite) must recompile every chart."""
+    return f"vl-convert {version('vl-convert-python')} vega {vlc.get_vega_version()}"

@@ -1,0 +1,37 @@
+"""Shared bits of the chart tests: a small site with charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import write_site
+
+CITIES_CSV = (
+    "city,pop,note\n"
+    "Paris,2.1,\"<script>alert(1)</script>\"\n"
+    "Lyon,0.5,\"\"\"><img src=x onerror=alert(2)>\"\n"
+    "Nice,0.3,\"</script><b>x</b>\"\n"
+)
+
+BAR_CHART = """\
+```chart
+title: Population by city
+description: Paris is by far the largest.
+source: {text: INSEE census, url: "https://insee.fr"}
+caption: Millions of people, *2020*.
+data: {url: data/cities.csv}
+mark: bar
+encoding:
+  x: {field: city, type: nominal}
+  y: {field: pop, type: quantitative}
+  tooltip: [{field: city}, {field: note}]
+```
+"""
+
+
+def chart_site(root: Path, pages: dict[str, str], extra: dict[str, str] | None = None) -> Path:
+    """A site with `content/data/cities.csv` (holding hostile strings), the given pages and files."""
+    files = {"content/data/cities.csv": CITIES_CSV, "content/index.md": "# Home\n\nNo charts here.\n"}
+    files.update({f"content/{name}": text for name, text in pages.items()})
+    files.update(extra or {})
+    return write_site(root, files)
