@@ -87,4 +87,4 @@ def test_bad_input(case: str, built_base: Path, tmp_path: Path, run_cli) -> None
         return
     assert result.code == 1
     assert tree_digest(root / "site") == before
-    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")], "a staging folder was left behind"
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")], "a staging folder was left behind"

@@ -3,7 +3,8 @@
 tests/fixtures/hostile_site puts `<script>`, `"><img src=x onerror=…>`, `</script>`, `javascript:`
 URLs and `{{ }}`/`{% %}` into front matter (title, description, authors, tags, key figures),
 mkdocs.yml (site_name, site_description, site_author, nav labels and a nav link), CSV and JSON cells
-used through the Jinja step, sources.yaml and timeline.yaml. Every built page is parsed and must
+used through the Jinja step, sources.yaml, timeline.yaml and a chart (title, description, source,
+caption, axis title, tooltips showing CSV cells). Every built page is parsed and must
 hold no injected element, event handler or script URL; in chromium no dialog may open.
 """
 
@@ -99,6 +100,16 @@ _POKE_EVERY_ELEMENT = """() => { for (const el of document.querySelectorAll("bod
 """Inline handlers an injection could add (onmouseover=, onerror=, …) run on these synthetic events too."""
 
 
+def _sweep_charts(page) -> None:  # type: ignore[no-untyped-def]
+    """Move the mouse across each chart, so its tooltips (which show data cells) are drawn."""
+    for view in page.locator(".sb-chart__view").all():
+        view.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)  # the live chart loads when it nears the viewport
+        box = view.bounding_box()
+        for step in range(1, 20) if box else ():
+            page.mouse.move(box["x"] + box["width"] * step / 20, box["y"] + box["height"] * 0.8)
+
+
 @pytest.mark.browser
 def test_no_dialog_fires_in_the_browser(base_url: str) -> None:
     """Every page opened, every element sent mouse and focus events, the search run for the hostile
@@ -113,6 +124,7 @@ def test_no_dialog_fires_in_the_browser(base_url: str) -> None:
             page.goto(base_url + path.removesuffix("index.html"))
             page.wait_for_load_state("load")
             page.evaluate(_POKE_EVERY_ELEMENT)
+            _sweep_charts(page)
         page.goto(base_url)
         page.keyboard.press("/")  # Material's search shortcut; results render titles and text as HTML
         page.keyboard.type("alert onerror script", delay=5)
