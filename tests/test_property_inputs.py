@@ -38,7 +38,11 @@ PIECES = ["# ", "## Title {#id}", "\n", "\n\n", "- ", "1. ", "> ", "| a | b |\n|
           "[^1]", "[^1]: note\n", "{{ data.downloads[0].country }}", "{{ data.nope.x }}", "{{ 1/0 }}", "{% for r in ",
           "{% endfor %}", "{%", "}}", "{#", "<script>alert(1)</script>", "<div>", "javascript:alert(1)",
           "[j](javascript:alert(1))", "<https://example.org>", "---\n", "Term\n: definition\n", "- [ ] task\n",
-          "{.cls onclick=alert(1)}", "\t", "数据", "&amp;", "\\", "\r\n"]
+          "{.cls onclick=alert(1)}", "\t", "数据", "&amp;", "\\", "\r\n",
+          # chart fences (charts are drawn in the whole-site builds; the unit renders show them as code)
+          "```chart\n", "mark: bar\n", "mark: [", "data: {url: data/downloads.csv}\n", "data: {values: [{a: 1}]}\n",
+          "encoding:\n  x: {field: country, type: nominal}\n", "  y: {field: downloads, type: quantitative}\n",
+          "title: {{ 1 }}\n", "caption: <b>x</b>\n"]
 markdown_texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=25).map("".join)
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10, 3000), st.floats(allow_nan=True), st.text(max_size=10),
