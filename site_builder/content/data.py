@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from site_builder.content.yaml_source import parse_yaml
 from site_builder.errors import SourcePosition, UserError, position_in_text
 
@@ -23,6 +25,18 @@ DEFAULT_MAX_MB = 20.0
 """Largest data file a build reads (`max_data_file_mb`); see README, Safety and limits."""
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+
+
+class UnreadableDataError(jinja2.UndefinedError):
+    """A page used a data file that has errors."""
+
+
+class UnreadableData(jinja2.StrictUndefined):
+    """What templates get for a data file that has errors: using it says which file to fix, instead
+    of a misleading `no attribute 'downloads'` (the file's own errors are reported at the file)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(hint=f"{path} has errors", exc=UnreadableDataError)
 
 
 @dataclass(frozen=True)
@@ -166,6 +180,7 @@ def load_data_files(data_dir: Path, root: Path, max_mb: float = DEFAULT_MAX_MB) 
             check_size(file, rel, max_mb)
             files.append(DataFile(rel, key, parse_data_file(read_text(file, rel), rel)))
         except UserError as exc:
+            files.append(DataFile(rel, key, UnreadableData(rel)))
             errors.append(exc)
     return files, errors
 
