@@ -158,7 +158,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
                                    user_cache_dir())
         self.collector.extend(self.publisher.errors)
         # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
-        config.site_name, config.site_description = _escaped(config.site_name), _escaped(config.site_description)
+        for key in ("site_name", "site_description", "site_author", "repo_name"):
+            config[key] = _escaped(config[key])
         if self.command in {"build", "gh-deploy"}:
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
