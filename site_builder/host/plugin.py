@@ -29,7 +29,7 @@ from site_builder.content.frontmatter import parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
 from site_builder.host import timeline
-from site_builder.host.nav import apply_nav_titles, escape_nav
+from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
 from site_builder.markdown.engine import MarkdownOptions, create_md
@@ -79,6 +79,7 @@ class ExplainerPage(Page):
         self.source, errors = parse_page(text, source_path)
         self.plugin.collector.extend(errors)
         self.markdown = self.source.markdown
+        self.plugin.collector.extend(check_theme_meta(self.source, config.theme.dirs))
         self.meta = {k: _escaped(v) for k, v in self.source.raw_meta.items()}
         if self.source.meta.title is not None:
             self.meta["title"] = _escaped(self.source.meta.title)
