@@ -52,6 +52,8 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.di
                                                                                            max_size=3), max_leaves=6)
 meta_keys = st.sampled_from(["title", "description", "date", "updated", "authors", "tags", "layout", "key_figures",
                              "template", "x"])
+theme_keys = st.sampled_from(["title", "icon", "template", "hide", "status", "subtitle", "description", "layout",
+                              "date", "search", "x"])
 figures = st.lists(st.dictionaries(st.sampled_from(["value", "label", "source", "x"]), values, max_size=4), max_size=3)
 
 
@@ -150,13 +152,16 @@ def test_random_data_files_load_or_give_positioned_errors(raw: bytes, suffix: st
 
 @settings(max_examples=12, deadline=10_000, suppress_health_check=[HealthCheck.too_slow,
                                                                     HealthCheck.function_scoped_fixture])
-@given(page=markdown_texts, data=st.binary(max_size=40))
-def test_random_site_builds_or_fails_cleanly(page: str, data: bytes, tmp_path_factory, run_cli) -> None:  # type: ignore[no-untyped-def]
-    """End to end: a random page and a random CSV; exit 0 or 1, never a traceback."""
+@given(meta=st.dictionaries(theme_keys, values, max_size=4), page=markdown_texts, data=st.binary(max_size=40))
+def test_random_site_builds_or_fails_cleanly(meta: dict[str, object], page: str, data: bytes, tmp_path_factory,  # type: ignore[no-untyped-def]
+                                            run_cli) -> None:
+    """End to end: random front matter (with keys Material acts on), a random page and a random CSV;
+    exit 0 or 1, never a traceback or an internal error."""
     root = tmp_path_factory.mktemp("site") / "root"
     shutil.copytree(BASE, root)
-    (root / "content" / "about.md").write_text(page, encoding="utf-8")
+    header = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" if meta else ""
+    (root / "content" / "about.md").write_text(header + page, encoding="utf-8")
     (root / "content" / "data" / "releases.csv").write_bytes(data)
     result = run_cli(root, "build")
     assert result.code in (0, 1)
-    assert "Traceback" not in result.err + result.out
+    assert "Traceback" not in result.err + result.out and "internal error" not in result.err
