@@ -11,14 +11,14 @@ import shutil
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from site_builder.content.data import parse_data_file, read_text
 from site_builder.content.frontmatter import parse_page
 from site_builder.content.sources import SourceRegistry, registry_from_yaml
 from site_builder.content.yaml_source import parse_yaml
-from site_builder.errors import UserError
+from site_builder.errors import SourcePosition, UserError
 from site_builder.layouts import layout_template
 from site_builder.markdown.citations import sources_fence
 from site_builder.markdown.engine import create_md
@@ -165,3 +165,33 @@ def test_random_site_builds_or_fails_cleanly(meta: dict[str, object], page: str,
     result = run_cli(root, "build")
     assert result.code in (0, 1)
     assert "Traceback" not in result.err + result.out and "internal error" not in result.err
+
+
+CHART_PIECES = ["mark: bar\n", "mark: [bar\n", "mark: {type: line, point: true}\n", "data: {url: data/x.csv}\n",
+                "data: {url: https://e.org/x.csv}\n", "data: {url: data/none.csv}\n", "data: {values: [{a: 1}]}\n",
+                "encoding:\n", "  x: {field: a, type: quantitative}\n", "  y: {field: zz, type: nominal}\n",
+                "  x: {field: a, type: temporal, timeUnit: year}\n", "  color: {value: '#c33'}\n", "title: <b>T</b>\n",
+                "caption: '[x](javascript:alert(1))'\n", "source: {text: S, url: 'javascript:x'}\n", "width: -5\n",
+                "transform: [{filter: 'datum.a > 1'}]\n", "layer: [{mark: rule}]\n", "\t", "- ", ": ", "{", "'"]
+
+
+@settings(max_examples=25, deadline=15_000, suppress_health_check=[HealthCheck.too_slow])
+@example(body="data: {url: data/x.csv}\nmark: bar\nencoding:\n  x: {field: a, type: quantitative}\n")
+@given(body=st.lists(st.one_of(st.sampled_from(CHART_PIECES), st.text(max_size=5)), max_size=10).map("".join))
+def test_random_chart_yaml_gives_a_chart_or_positioned_errors(body: str, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """Any text in a ```chart fence, compiled as in a build: a chart, or user errors in the page."""
+    from site_builder.charts.build import new_chart_build
+    from site_builder.markdown.fences import FenceBlock
+
+    root = tmp_path_factory.mktemp("charts")
+    (root / "content" / "data").mkdir(parents=True)
+    (root / "content" / "data" / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    build = new_chart_build(root, root / "content", {"x": [{"a": 1, "b": 2}]}, {"p.md": "p/"}, lambda message: None)
+    try:
+        html = build.handle(FenceBlock("chart", "", body, SourcePosition("content/p.md", 3), "p.md"))
+        build.compile()
+    except UserError as exc:
+        build.errors.append(exc)
+    else:
+        assert html.startswith("<!--sb-chart:") or build.errors
+    _assert_positioned(build.errors, "content/p.md", body.count("\n") + 4)
