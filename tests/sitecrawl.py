@@ -9,6 +9,7 @@ each `#fragment` exists on its page.
 
 from __future__ import annotations
 
+import gzip
 import json
 import mimetypes
 import threading
@@ -28,7 +29,10 @@ URL_ATTRS = {"href", "src"}
 SHARED_META = {"og:image", "og:url", "twitter:image"}
 
 
-def _handler(site: Path, prefix: str) -> type[BaseHTTPRequestHandler]:
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml", "image/svg+xml")
+
+
+def _handler(site: Path, prefix: str, compress: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
             pass
@@ -50,8 +54,12 @@ def _handler(site: Path, prefix: str) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, file: Path) -> None:
             body = file.read_bytes() if file.is_file() else b"not found"
+            kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
             self.send_response(status)
-            self.send_header("Content-Type", mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+            self.send_header("Content-Type", kind)
+            if compress and kind.startswith(COMPRESSIBLE) and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(body)
+                self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -60,9 +68,10 @@ def _handler(site: Path, prefix: str) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve_under(site: Path, prefix: str) -> Iterator[str]:
-    """Serve `site` at http://127.0.0.1:PORT{prefix}; yields that base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site, prefix))
+def serve_under(site: Path, prefix: str, compress: bool = False) -> Iterator[str]:
+    """Serve `site` at http://127.0.0.1:PORT{prefix}; yields that base URL. With `compress`, text is
+    gzipped for clients that accept it, as GitHub Pages does (for byte and speed measurements)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site, prefix, compress))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

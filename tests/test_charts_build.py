@@ -193,3 +193,22 @@ def test_yaml_dates_in_inline_values_chart_as_dates(tmp_path: Path) -> None:
                        "encoding:\n  x: {field: day, type: temporal}\n  y: {field: n, type: quantitative}\n"))
     build.compile()
     assert build.errors == [] and "Feb" in next(iter(build.outputs.values())).svg_light
+
+
+def test_format_property_picks_the_rows_of_a_nested_data_file(tmp_path: Path) -> None:
+    data = {"timeline": {"categories": {}, "events": [{"date": "2023-05-01"}, {"date": "2024-01-02"},
+                                                      {"date": "2024-03-04"}]}}
+    (tmp_path / "content" / "data").mkdir(parents=True)
+    (tmp_path / "content" / "data" / "timeline.yaml").write_text("events: []\n", encoding="utf-8")
+    body = ("data: {url: data/timeline.yaml, format: {type: json, property: %s}}\n"
+            "transform: [{calculate: 'substring(datum.date, 0, 4)', as: year}]\nmark: bar\n"
+            "encoding:\n  x: {field: year, type: ordinal}\n  y: {aggregate: count, type: quantitative}\n")
+    build = make_build(tmp_path, data)
+    build.handle(fence(body % "events"))
+    build.compile()
+    svg = next(iter(build.outputs.values())).svg_light
+    assert build.errors == [] and "2023" in svg and "2024" in svg and "undefined" not in svg
+    wrong = make_build(tmp_path, data)
+    wrong.handle(fence(body % "rows"))
+    wrong.compile()
+    assert any("has no `rows`" in str(e) and ":4:" in str(e) for e in wrong.errors), [str(e) for e in wrong.errors]

@@ -185,7 +185,17 @@ def _resolve(data: Any, locator: Locator, ctx: ChartContext, loc: tuple[str | in
         raise UserError(f"data file `{data['url']}` is {size / 1e6:.0f} MB; a chart takes at most "
                         f"{MAX_DATA_BYTES / 1e6:.0f} MB", at, "aggregate or sample the data first")
     rest = {k: v for k, v in data.items() if k not in ("url", "format")}
-    return {**rest, "values": _file_values(file, at, ctx)}
+    values = _file_values(file, at, ctx)
+    fmt = data.get("format")
+    prop = fmt.get("property") if isinstance(fmt, dict) else None
+    # Vega-Lite's `format.property` picks the rows out of a nested file; the inlined values must be
+    # those rows, since `format` is dropped with the url.
+    for part in str(prop).split(".") if prop else []:
+        if not isinstance(values, dict) or part not in values:
+            raise UserError(f"data file `{data['url']}` has no `{prop}`", locator.position((*loc, "format", "property")),
+                            "name the key that holds the rows, e.g. `property: events`")
+        values = values[part]
+    return {**rest, "values": values}
 
 
 def _file_values(file: Path, at: SourcePosition, ctx: ChartContext) -> Any:

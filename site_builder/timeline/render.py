@@ -104,7 +104,9 @@ class EventRenderer:
             return ""
         page, anchor = event.link
         href = relative_url(at_url, self.site.pages[page]) + (f"#{anchor}" if anchor else "")
-        return f'<a class="sb-event__more" href="{escape(href)}">Read more</a> '
+        # The hidden words give the link a purpose out of context (screen-reader link lists, WCAG 2.4.4).
+        return (f'<a class="sb-event__more" href="{escape(href)}">Read more'
+                f'<span class="sb-visually-hidden"> about {escape(event.title)}</span></a> ')
 
 
 def _tags(tags: Iterable[str]) -> str:

@@ -1,0 +1,1 @@
+"""Reader-quality browser suite (a package so its conftest does not shadow tests/conftest.py)."""
