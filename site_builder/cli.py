@@ -130,7 +130,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from site_builder.serve import serve
 
-    return serve(args.config_file.resolve(), args.dev_addr, open_browser=args.open, verbose=args.verbose)
+    return serve(args.config_file.resolve(), args.dev_addr, open_browser=args.open, verbose=args.verbose,
+                 strict=args.strict)
 
 
 def cmd_new(args: argparse.Namespace) -> int:

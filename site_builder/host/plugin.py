@@ -25,7 +25,7 @@ from mkdocs.structure.toc import get_toc
 
 from site_builder.charts.build import new_chart_build
 from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
-from site_builder.content.frontmatter import parse_page
+from site_builder.content.frontmatter import PageSource, parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
 from site_builder.host import timeline
@@ -36,6 +36,7 @@ from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
+from site_builder.page_cache import PageCache
 from site_builder.pages import RenderedPage, Site, render_page
 from site_builder.publish import PageInfo, Publisher, SiteInfo, user_cache_dir
 from site_builder.sourcecheck import missing_sources, timeline_items
@@ -94,7 +95,7 @@ class ExplainerPage(Page):
             self.content, self.present_anchor_ids = "", set()
             return
         try:
-            rendered = render_page(self.source, self.file.src_uri, self.plugin.site)
+            rendered = self.plugin.render_page(self.source, self.file.src_uri)
         except UserError as exc:
             self.plugin.collector.add(exc)
             self.content, self.present_anchor_ids = "", set()
@@ -140,6 +141,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.output: AtomicOutput | None = None
+        # Set by the preview builder for its builds only: it reuses renders whose inputs are unchanged.
+        self.page_cache: PageCache | None = None
         self.check_sources = False
         """Set by `site-builder check`: charts and timeline events without a source are reported."""
         self.strict_sources = False
@@ -194,6 +197,11 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
         return files
+
+    def render_page(self, source: PageSource, page: str) -> RenderedPage:
+        if self.page_cache is None:
+            return render_page(source, page, self.site)
+        return self.page_cache.render(source, page, self.site)
 
     def _load_sources(self, docs_dir: Path, files: Files, config: MkDocsConfig) -> None:
         """sources.yaml into the site; a `sources/` page listing them unless the author wrote one."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,13 +122,8 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
                verbose: bool = False, check_sources: bool = False, strict_sources: bool = False) -> BuildResult:
     """Build the site of `config_file`; every problem comes back in the result, none is raised.
     With `check_sources`, a chart or timeline event without a source is a warning (`strict_sources`: an error)."""
-    capture = _Capture()
-    mkdocs_log = logging.getLogger("mkdocs")
-    mkdocs_log.addHandler(capture)
-    level = mkdocs_log.level
-    mkdocs_log.setLevel(logging.DEBUG if verbose else logging.INFO)
-    result = BuildResult(strict=strict)
-    try:
+
+    def run(capture: _Capture) -> tuple[MkDocsConfig, ExplainerPlugin]:
         config = _load(config_file, site_dir, strict, capture)
         plugin = _explainer(config, config_file)
         plugin.check_sources, plugin.strict_sources = check_sources or strict_sources, strict_sources
@@ -135,9 +131,25 @@ def build_site(config_file: Path, site_dir: Path | None = None, strict: bool = T
         try:
             build(config)
         except Abort:
-            pass
+            pass  # the plugin's collector and the captured log hold what went wrong
         finally:
             config.plugins.on_shutdown()
+        return config, plugin
+
+    return run_captured(config_file, strict, verbose, run)
+
+
+def run_captured(config_file: Path, strict: bool, verbose: bool,
+                 run: Callable[[_Capture], tuple[MkDocsConfig, ExplainerPlugin]]) -> BuildResult:
+    """Run one build (`run` loads or reuses the config and builds) and collect what it reported."""
+    capture = _Capture()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(capture)
+    level = mkdocs_log.level
+    mkdocs_log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    result = BuildResult(strict=strict)
+    try:
+        config, plugin = run(capture)
         result.errors = list(plugin.collector.errors)
         result.warnings = list(plugin.collector.warnings)
         result.stats = plugin.stats()

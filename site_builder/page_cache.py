@@ -1,0 +1,169 @@
+"""Rendered pages remembered across preview builds, with an explicit record of what each one read.
+
+A page's render (Jinja data step + markdown) depends on its own text and front matter, on the set
+of pages and files (links), on the feature fences, and on the data values it read. Reads of `data`
+go through `TrackedData`, which records the key path of every value a page fetched or iterated;
+the cached render is reused only while each recorded value is unchanged (compared by content, not
+by timestamps). A page with a feature fence (chart, timeline) is rendered every time, because a
+feature may read files outside the Jinja step. A one-off `site-builder build` starts empty, so it
+renders every page exactly as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from site_builder.content.frontmatter import PageSource
+from site_builder.pages import RenderedPage, Site, render_page
+
+KeyPath = tuple[Any, ...]
+_MISSING = "\0missing"
+_FENCE_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*([\w-]+)", re.MULTILINE)
+
+
+class TrackedData(dict[str, Any]):
+    """A read-only view of the data mapping that records the key path of every value read.
+
+    A dict subclass so that templates (and `tojson`) see an ordinary mapping; every method that
+    reads a value is overridden to record it. Nested mappings come back wrapped, so reading
+    `data.polls.uk` records `("polls", "uk")`, not the whole folder.
+    """
+
+    def __init__(self, data: dict[str, Any], reads: set[KeyPath], path: KeyPath = ()) -> None:
+        super().__init__(data)
+        self._reads = reads
+        self._path = path
+
+    def _value(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        path = (*self._path, key)
+        if isinstance(value, dict):
+            return TrackedData(value, self._reads, path)
+        self._reads.add(path)
+        return value
+
+    def _whole(self) -> None:
+        self._reads.add(self._path)
+
+    def __getitem__(self, key: str) -> Any:
+        if not super().__contains__(key):
+            self._reads.add((*self._path, key))
+        return self._value(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 - `self.get` is this method
+
+    def __contains__(self, key: object) -> bool:
+        self._reads.add((*self._path, key))
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._whole()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._whole()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._whole()
+        return super().keys()
+
+    def items(self) -> Any:
+        self._whole()
+        return [(key, self._value(key)) for key in super().__iter__()]
+
+    def values(self) -> Any:
+        self._whole()
+        return [self._value(key) for key in super().__iter__()]
+
+    def __repr__(self) -> str:
+        self._whole()
+        return super().__repr__()
+
+
+# Jinja names a value's type in its messages ("'dict object' has no attribute …"): the author sees
+# exactly the message of a plain build.
+TrackedData.__module__, TrackedData.__name__, TrackedData.__qualname__ = "builtins", "dict", "dict"
+
+
+def value_at(data: Any, path: KeyPath) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return _MISSING
+        data = data[key]
+    return data
+
+
+def fingerprint(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def site_signature(site: Site) -> str:
+    """What every page's render shares besides data: link targets, `extra`, parser options, fences
+    and the sources citations are rendered from."""
+    return fingerprint([dict(site.links.pages), dict(site.links.files), site.extra, repr(site.md.options),
+                        sorted(site.fences), repr(site.sources.sources)])
+
+
+@dataclass
+class _Entry:
+    key: tuple[Any, ...]
+    reads: dict[KeyPath, str]
+    """Key path → fingerprint of the value read at render time."""
+    rendered: RenderedPage
+    cited: set[str]
+    """What the render left behind in the site, replayed when the render is reused: the sources it cited."""
+
+
+class PageCache:
+    """Renders pages, reusing a previous render when its dependency record still holds."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._site: Site | None = None
+        self._site_sig = ""
+        self._fingerprints: dict[KeyPath, str] = {}
+        self.hits = 0
+
+    def _begin(self, site: Site) -> None:
+        # The plugin makes a new Site for every build: one build's fingerprints are computed once.
+        if site is not self._site:
+            self._site, self._site_sig, self._fingerprints = site, site_signature(site), {}
+            self.hits = 0
+
+    def _current(self, path: KeyPath) -> str:
+        if path not in self._fingerprints:
+            assert self._site is not None
+            self._fingerprints[path] = fingerprint(value_at(self._site.data, path))
+        return self._fingerprints[path]
+
+    def render(self, source: PageSource, page: str, site: Site) -> RenderedPage:
+        """`render_page`, or the remembered result if nothing it read has changed."""
+        self._begin(site)
+        key = (source.path, source.body_line, source.markdown, repr(source.raw_meta), self._site_sig)
+        entry = self._entries.get(page)
+        if entry and entry.key == key and all(self._current(p) == f for p, f in entry.reads.items()):
+            self.hits += 1
+            site.sources.cited |= entry.cited
+            return entry.rendered
+        reads: set[KeyPath] = set()
+        cited, site.sources.cited = site.sources.cited, set()
+        try:
+            rendered = render_page(source, page, dataclasses.replace(site, data=TrackedData(site.data, reads)))
+        finally:
+            page_cited, site.sources.cited = site.sources.cited, cited | site.sources.cited
+        if set(_FENCE_INFO.findall(source.markdown)) & set(site.fences):
+            # A feature block (chart, timeline) may read files the record cannot see: never reused.
+            self._entries.pop(page, None)
+        else:
+            record = {p: self._current(p) for p in reads}
+            self._entries[page] = _Entry(key, record, rendered, page_cited)
+        return rendered
