@@ -48,8 +48,14 @@ class BuildErrors(Exception):
     """Every user error of one build, raised once at the end so that none is lost."""
 
     def __init__(self, errors: Iterable[UserError]) -> None:
-        self.errors = sorted(errors, key=_sort_key)
+        self.errors = in_report_order(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def in_report_order(errors: Iterable[UserError]) -> list[UserError]:
+    """Sorted by file and position, each once: two readers of one file (the data loader and the
+    sources.yaml loader) may report the same mistake."""
+    return sorted({str(e): e for e in errors}.values(), key=_sort_key)
 
 
 def _sort_key(error: UserError) -> tuple[str, int, int]:

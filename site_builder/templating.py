@@ -19,6 +19,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from site_builder.content.data import UnreadableDataError
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.citations import cite_filter
 
@@ -171,6 +172,9 @@ def render_page_template(markdown: str, context: Mapping[str, Any], path: str, f
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(f"template syntax error: {exc.message}", exc.lineno, markdown, path,
                               first_line, "check the `{{ }}` or `{% %}` tags on this line") from None
+    except UnreadableDataError as exc:
+        raise _template_error(f"data not available: {exc.message}", _template_line(exc), markdown, path,
+                              first_line, "fix the errors reported in that file; this line uses it") from None
     except jinja2.UndefinedError as exc:
         raise _template_error(f"undefined name: {exc.message}", _template_line(exc), markdown, path,
                               first_line, "check the spelling; data files are under `data.<file name>`",

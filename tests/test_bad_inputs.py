@@ -5,15 +5,19 @@ Layout (extend it with a folder per failure mode):
     tests/bad_inputs/_base/           a good site every case starts from (built once per run)
     tests/bad_inputs/CASE/...         files laid over the base site (same relative paths)
     tests/bad_inputs/CASE/expected.txt  the CLI's whole stderr for `site-builder build` (golden)
+    tests/bad_inputs/good_CASE/        an input that looks odd but must build (e.g. a CSV with a BOM);
+    tests/bad_inputs/good_CASE/site_has.txt  lines `page.html: text` the built page must contain
 
-For every case: exit code 1, the golden error output (`path:line:col: message — hint` with the
-source line), no traceback, and the previous output byte-for-byte as it was.
+For every bad case: exit code 1, the golden error output (`path:line:col: message — hint` with the
+source line), no traceback, and the previous output byte-for-byte as it was. A `good_` case must
+build (exit 0) with its golden output and no traceback.
 `UPDATE_GOLDEN=1` rewrites expected.txt from the current output.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -44,9 +48,17 @@ def built_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+_SUMMARY = re.compile(r"built .* → .*")
+
+
+def site_expectations(file: Path) -> list[tuple[str, str]]:
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return [(page.strip(), text.strip()) for page, _, text in (line.partition(": ") for line in lines) if text]
+
+
 def overlay(case: str, root: Path) -> None:
     for source in (CORPUS / case).rglob("*"):
-        if source.is_file() and source.name != "expected.txt":
+        if source.is_file() and source.name not in {"expected.txt", "site_has.txt"}:
             target = root / source.relative_to(CORPUS / case)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
@@ -66,8 +78,13 @@ def test_bad_input(case: str, built_base: Path, tmp_path: Path, run_cli) -> None
     assert before, "the base build wrote no output"
     overlay(case, root)
     result: CliRun = run_cli(root, "build")
-    assert result.code == 1
     assert "Traceback" not in result.err + result.out
+    check_text(_SUMMARY.sub("built <pages> → <site>", result.err), CORPUS / case / "expected.txt")
+    if case.startswith("good_"):
+        assert result.code == 0
+        for page, text in site_expectations(CORPUS / case / "site_has.txt"):
+            assert text in (root / "site" / page).read_text(encoding="utf-8"), f"{page} lacks {text!r}"
+        return
+    assert result.code == 1
     assert tree_digest(root / "site") == before
-    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")], "a staging folder was left behind"
-    check_text(result.err, CORPUS / case / "expected.txt")
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")], "a staging folder was left behind"

@@ -90,8 +90,8 @@ def test_sources_yaml_entries_are_validated_with_positions() -> None:
     reg, errors = registry_from_yaml(parse_yaml(text, "content/data/sources.yaml"))
     assert list(reg.sources) == ["good"]
     assert [str(e).split(" — ")[0] for e in errors] == [
-        "content/data/sources.yaml:8:8: `url`: Value error, must be an http:// or https:// address",
-        "content/data/sources.yaml:10:9: `date`: Value error, must be a date: YYYY, YYYY-MM or YYYY-MM-DD",
+        "content/data/sources.yaml:8:8: `url`: must be an http:// or https:// address",
+        "content/data/sources.yaml:10:9: `date`: must be a date",
         "content/data/sources.yaml:12:3: `publisher` is required",
     ]
 

@@ -15,12 +15,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from site_builder.content.yaml_source import parse_yaml
 from site_builder.errors import SourcePosition, UserError, position_in_text
 
 DATA_SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
+DEFAULT_MAX_MB = 20.0
+"""Largest data file a build reads (`max_data_file_mb`); see README, Safety and limits."""
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+
+
+class UnreadableDataError(jinja2.UndefinedError):
+    """A page used a data file that has errors."""
+
+
+class UnreadableData(jinja2.StrictUndefined):
+    """What templates get for a data file that has errors: using it says which file to fix, instead
+    of a misleading `no attribute 'downloads'` (the file's own errors are reported at the file)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(hint=f"{path} has errors", exc=UnreadableDataError)
 
 
 @dataclass(frozen=True)
@@ -62,9 +78,7 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
-        if len(set(header)) != len(header) or any(not h.strip() for h in header):
-            raise UserError("CSV header has an empty or repeated column name", SourcePosition(path, 1, 1),
-                            "give every column a unique name")
+        _check_header(header, path)
         rows = []
         for row in reader:
             if not row:
@@ -86,6 +100,18 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _check_header(header: list[str], path: str) -> None:
+    """Every column needs a unique name: rows become dicts keyed by it."""
+    for index, name in enumerate(header):
+        column = len(",".join(header[:index])) + (2 if index else 1)
+        if not name.strip():
+            raise UserError(f"CSV column {index + 1} has no name", SourcePosition(path, 1, column),
+                            "give every column a name in the header row")
+        if name in header[:index]:
+            raise UserError(f"CSV column `{name}` appears twice in the header", SourcePosition(path, 1, column),
+                            "give every column a unique name")
+
+
 def _unclosed_quote(text: str) -> int | None:
     """The offset of a quote that opens a cell and is never closed, if there is one."""
     opening, at_cell_start = None, True
@@ -105,6 +131,8 @@ def _unclosed_quote(text: str) -> int | None:
 
 
 def parse_json(text: str, path: str) -> Any:
+    if not text.strip():
+        raise UserError("JSON file is empty", SourcePosition(path, 1, 1), "add data or delete the file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -131,15 +159,28 @@ def find_data_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in DATA_SUFFIXES and p.is_file())
 
 
-def load_data_files(data_dir: Path, root: Path) -> tuple[list[DataFile], list[UserError]]:
+def check_size(file: Path, rel: str, max_mb: float) -> None:
+    """Refuse a file over the limit before reading it: parsed rows take ~15× the file's size in
+    memory (a 50 MB CSV needs ~0.7 GB), which a laptop or a CI runner may not have."""
+    size_mb = file.stat().st_size / 1_000_000
+    if size_mb > max_mb:
+        raise UserError(f"data file is {size_mb:.3g} MB, over the {max_mb:g} MB limit", SourcePosition(rel),
+                        "publish a summary instead (e.g. monthly totals per country), or raise "
+                        "`max_data_file_mb` under the explainer plugin in mkdocs.yml")
+
+
+def load_data_files(data_dir: Path, root: Path, max_mb: float = DEFAULT_MAX_MB) -> tuple[list[DataFile],
+                                                                                     list[UserError]]:
     """Read and parse every data file; all errors are returned, none stops the others."""
     files, errors = [], []
     for file in find_data_files(data_dir):
         rel = file.relative_to(root).as_posix()
         key = file.relative_to(data_dir).with_suffix("").parts
         try:
+            check_size(file, rel, max_mb)
             files.append(DataFile(rel, key, parse_data_file(read_text(file, rel), rel)))
         except UserError as exc:
+            files.append(DataFile(rel, key, UnreadableData(rel)))
             errors.append(exc)
     return files, errors
 

@@ -48,7 +48,8 @@ class ArticleMeta(PageMeta):
     def _updated_after_date(cls, value: dt.date | None, info: Any) -> dt.date | None:
         published = info.data.get("date")
         if value is not None and published is not None and value < published:
-            raise ValueError(f"`updated` ({value}) is before `date` ({published})")
+            raise ValueError(f"`updated` ({value}) is before `date` ({published}); "
+                             "set `updated` to the day of the last change, on or after `date`")
         return value
 
 

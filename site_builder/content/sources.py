@@ -42,7 +42,7 @@ class Source(BaseModel):
     @classmethod
     def _web_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("must be an http:// or https:// address")
+            raise ValueError("must be an http:// or https:// address; write the full address, e.g. https://example.org/report")
         return value
 
     @field_validator("date", mode="before")
@@ -50,7 +50,7 @@ class Source(BaseModel):
     def _partial_date(cls, value: Any) -> Any:
         text = str(value) if isinstance(value, int) else value
         if isinstance(text, str) and not _PARTIAL_DATE.match(text):
-            raise ValueError("must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+            raise ValueError("must be a date; write YYYY, YYYY-MM or YYYY-MM-DD")
         return text
 
     @property
@@ -67,10 +67,12 @@ class SourceRegistry:
     path: str = ""
     """sources.yaml relative to the project root; empty when the site has none."""
     cited: set[str] = field(default_factory=set)
+    invalid: set[str] = field(default_factory=set)
+    """Keys whose entry has errors (reported at the entry): citing them is not a second error."""
 
     def cite(self, key: str, position: SourcePosition) -> UserError | None:
         """Mark `key` as cited; an unknown key comes back as the error to report."""
-        if key in self.sources:
+        if key in self.sources or key in self.invalid:
             self.cited.add(key)
             return None
         where = self.path or "content/data/sources.yaml"
@@ -118,6 +120,7 @@ def registry_from_yaml(doc: YamlDocument) -> tuple[SourceRegistry, list[UserErro
             registry.sources[name] = doc.validate(Source, [key])
             registry.positions[name] = keys.get(name, doc.position([name]))
         except ValidationErrors as exc:
+            registry.invalid.add(name)
             errors.extend(exc.errors)
     return registry, errors
 

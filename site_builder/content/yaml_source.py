@@ -102,10 +102,32 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
+def _check_unique_keys(root: yaml.Node | None, path: str, line_offset: int) -> None:
+    """PyYAML keeps the last of two equal keys silently; the author meant one of them."""
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                stack.append(value)
+                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+                    continue
+                if key.value in seen:
+                    mark = key.start_mark
+                    raise UserError(f"duplicate key `{key.value}`; line {seen[key.value]} has it too",
+                                    SourcePosition(path, line_offset + mark.line + 1, mark.column + 1),
+                                    "keep one of the two (YAML would silently use the last)")
+                seen[key.value] = line_offset + key.start_mark.line + 1
+
+
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     """Parse YAML text; a syntax error becomes a `UserError` at its line and column."""
     try:
         node = _compose(text)
+        _check_unique_keys(node, path, line_offset)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"
@@ -114,6 +136,9 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
         mark = exc.context_mark if at_end else exc.problem_mark or exc.context_mark
         if at_end and exc.context:
             problem = f"{exc.context}: {problem}"
+        elif "flow" in (exc.context or "") and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            # An unclosed `[` or `{` on an earlier line is what the author has to fix.
+            problem = f"{problem} ({exc.context} that starts at line {line_offset + exc.context_mark.line + 1})"
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise UserError(
             f"YAML syntax error: {problem}",
@@ -141,6 +166,11 @@ def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[st
             errors.append(UserError(f"unknown field `{field}`", doc.position(loc),
                                     "remove it or check its spelling"))
             continue
-        errors.append(UserError(f"`{field}`: {message}", doc.position(loc),
-                                "fix the value's type or format"))
+        hint = "fix the value's type or format"
+        if err["type"] == "value_error":
+            # Our validators say `what; how to fix it` (the value itself may hold a `; `).
+            text = str(err.get("ctx", {}).get("error", message))
+            what, found, how = text.rpartition("; ")
+            message, hint = (what, how) if found else (text, hint)
+        errors.append(UserError(f"`{field}`: {message}", doc.position(loc), hint))
     return errors

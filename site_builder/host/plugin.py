@@ -24,11 +24,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from site_builder.charts.build import new_chart_build
-from site_builder.content.data import load_data_files, nest_data, read_text
+from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import PageSource, parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.errors import BuildErrors, ErrorCollector, UserError
 from site_builder.host import timeline
+from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
 from site_builder.markdown.engine import MarkdownOptions, create_md
@@ -48,6 +49,8 @@ class ExplainerConfig(Config):
     """Allow raw HTML in pages (never in data files)."""
     data_dir = c.Type(str, default="data")
     """Folder of CSV/JSON/YAML data files, relative to docs_dir."""
+    max_data_file_mb = c.Type((int, float), default=DEFAULT_MAX_MB)
+    """Largest data file read, in MB: a bigger one is an error instead of running out of memory."""
 
 
 class ExplainerBuildError(PluginError):
@@ -63,6 +66,7 @@ class ExplainerPage(Page):
 
     def __init__(self, file: File, config: MkDocsConfig, plugin: ExplainerPlugin) -> None:
         self.plugin = plugin
+        self.unreadable = False
         super().__init__(None, file, config)
 
     def read_source(self, config: MkDocsConfig) -> None:
@@ -71,11 +75,12 @@ class ExplainerPage(Page):
         try:
             text = self.file.content_string if generated else read_text(Path(self.file.abs_src_path or ""), source_path)
         except UserError as exc:
-            text = ""
+            text, self.unreadable = "", True
             self.plugin.collector.add(exc)
         self.source, errors = parse_page(text, source_path)
         self.plugin.collector.extend(errors)
         self.markdown = self.source.markdown
+        self.plugin.collector.extend(check_theme_meta(self.source, config.theme.dirs))
         self.meta = {k: _escaped(v) for k, v in self.source.raw_meta.items()}
         if self.source.meta.title is not None:
             self.meta["title"] = _escaped(self.source.meta.title)
@@ -86,6 +91,9 @@ class ExplainerPage(Page):
             self.plugin.collector.add(exc)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.unreadable:  # not rendered, so links to its anchors are not reported as missing too
+            self.content, self.present_anchor_ids = "", set()
+            return
         try:
             rendered = self.plugin.render_page(self.source, self.file.src_uri)
         except UserError as exc:
@@ -154,7 +162,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
                                    user_cache_dir())
         self.collector.extend(self.publisher.errors)
         # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
-        config.site_name, config.site_description = _escaped(config.site_name), _escaped(config.site_description)
+        for key in ("site_name", "site_description", "site_author", "repo_name"):
+            config[key] = _escaped(config[key])
         if self.command in {"build", "gh-deploy"}:
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
@@ -172,7 +181,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_dir = Path(config.docs_dir)
-        data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root)
+        data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root,
+                                             self.config.max_data_file_mb)
         data, more = nest_data(data_files)
         self.collector.extend([*errors, *more])
         self.timeline = timeline.add_page(files, config, self.config.data_dir, self.root)
@@ -210,7 +220,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         return {"pages": len(self.rendered), **({"charts": charts} if charts else {}), **self.timeline.stats()}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        _apply_nav_titles(config.nav or [], files)
+        apply_nav_titles(config.nav or [], files)
+        self.collector.extend(escape_nav(nav.items, self.root / Path(config.config_file_path or "").name))
         return nav
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
@@ -295,14 +306,3 @@ class WarningCounter(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
 
-
-def _apply_nav_titles(items: list[Any], files: Files) -> None:
-    """Titles written in mkdocs.yml's `nav` win over front matter, as in stock MkDocs."""
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        for title, target in item.items():
-            if isinstance(target, list):
-                _apply_nav_titles(target, files)
-            elif isinstance(target, str) and (file := files.get_file_from_path(target)) and file.page:
-                file.page.title = escape(title)

@@ -18,7 +18,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
-from site_builder.errors import SourcePosition, UserError, WarningCode, make_warning
+from site_builder.errors import SourcePosition, UserError, WarningCode, in_report_order, make_warning
 from site_builder.host.plugin import ExplainerPlugin
 
 _QUOTED = re.compile(r"""['"]([^'"]{2,})['"]""")
@@ -63,7 +63,7 @@ def locate_in_config(config_file: Path, message: str) -> SourcePosition:
             if (column := line.find(needle)) >= 0:
                 return SourcePosition(rel, number, column + 1)
     for needle in needles:
-        pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(needle)}\s*:")
+        pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(needle)}\s*(?::|$)")  # a key or a list item
         for number, line in enumerate(lines, start=1):
             if key := pattern.match(line):
                 return SourcePosition(rel, number, len(key.group(1)) + 1)
@@ -161,8 +161,7 @@ def run_captured(config_file: Path, strict: bool, verbose: bool,
         mkdocs_log.removeHandler(capture)
         mkdocs_log.setLevel(level)
     _add_log(result, capture.records, config_file)
-    result.errors.sort(key=lambda e: (e.position.path, e.position.line, e.position.column))
-    result.warnings.sort(key=lambda e: (e.position.path, e.position.line, e.position.column))
+    result.errors, result.warnings = in_report_order(result.errors), in_report_order(result.warnings)
     return result
 
 

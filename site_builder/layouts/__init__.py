@@ -36,7 +36,7 @@ def layout_template(source: PageSource) -> str | None:
     if raw is None:
         article = isinstance(source.meta, ArticleMeta) or FIELD in source.raw_meta
         return LAYOUTS["article"] if article else None
-    if raw not in LAYOUTS:
+    if not isinstance(raw, str) or raw not in LAYOUTS:
         position = source.meta_doc.position(["layout"]) if source.meta_doc else SourcePosition(source.path)
         raise UserError(f"unknown layout `{raw}`", position, f"use one of: {', '.join(LAYOUTS)}")
     return LAYOUTS[str(raw)]

@@ -43,6 +43,8 @@ class PageCitations:
         if error is not None:
             self.errors.append(error)
             return None
+        if key not in self.registry.sources:  # an entry with errors, already reported at sources.yaml
+            return None
         if key not in self.order:
             self.order.append(key)
         return self.order.index(key) + 1

@@ -116,6 +116,10 @@ def resolve_target(ctx: LinkContext, written: str, position: SourcePosition, kin
     if target in ctx.site.files:
         return relative_url(this_url, ctx.site.files[target]) + suffix
     what = "page" if target.endswith(".md") else ("image" if kind == "image" else "file")
+    if target == ".." or target.startswith("../"):
+        ctx.errors.append(UserError(f"{kind} `{unquote(written)}` points outside the content folder", position,
+                                    "only files inside the content folder are published; move the file there"))
+        return written
     ctx.errors.append(UserError(f"missing {what}: `{unquote(written)}` (looked for {target})", position,
                                 "check the path; it is relative to this page's file"))
     return written

@@ -17,7 +17,7 @@ from site_builder.content.yaml_source import ValidationErrors, YamlDocument, par
 from site_builder.errors import UserError
 from site_builder.markdown.fences import FenceBlock, FenceHandler
 from site_builder.markdown.links import relative_url
-from site_builder.timeline.load import TIMELINE_DATA, split_hint
+from site_builder.timeline.load import TIMELINE_DATA
 from site_builder.timeline.model import DateValue, Event, Timeline
 from site_builder.timeline.render import EventRenderer, filter_form
 
@@ -48,10 +48,7 @@ def parse_query(block: FenceBlock, timeline: Timeline | None) -> SliceQuery:
     doc = parse_yaml(block.body, block.position.path, block.position.line)
     if doc.value is None:
         return SliceQuery.model_validate({})
-    try:
-        query: SliceQuery = doc.validate(SliceQuery)
-    except ValidationErrors as exc:
-        raise ValidationErrors([split_hint(e) for e in exc.errors]) from None
+    query: SliceQuery = doc.validate(SliceQuery)
     errors = _check_query(query, doc, timeline)
     if errors:
         raise ValidationErrors(errors)

@@ -55,17 +55,8 @@ def _validate(doc: YamlDocument, model: type[Any], loc: tuple[str | int, ...], e
     try:
         return doc.validate(model, loc)
     except ValidationErrors as exc:
-        errors.extend(map(split_hint, exc.errors))
+        errors.extend(exc.errors)
         return None
-
-
-def split_hint(error: UserError) -> UserError:
-    """Our validators say `what; how to fix it`: split that into message and hint."""
-    head, found, text = error.message.partition("Value error, ")
-    if not found:
-        return error
-    what, _, how = text.partition("; ")
-    return UserError(head + what, error.position, how or error.hint)
 
 
 def _categories(doc: YamlDocument, errors: list[UserError]) -> dict[str, Category]:

@@ -1,0 +1,4 @@
+import altair as alt
+
+def chart(data)
+    return None

@@ -1,0 +1,3 @@
+import altair as alt
+
+CHART = None
