@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import logging
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from common import best_times
 from markdown_engine import EXTENSIONS
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -58,17 +58,6 @@ def stock(config_file: Path) -> Callable[[], None]:
     def run() -> None:
         build(load_config(str(config_file)))
     return run
-
-
-def best_times(runs: list[Callable[[], None]], rounds: int) -> list[float]:
-    """Best time of each build, interleaved so that load on a shared machine hits both alike."""
-    times: list[list[float]] = [[] for _ in runs]
-    for _ in range(rounds):
-        for run, spent in zip(runs, times):
-            start = time.perf_counter()
-            run()
-            spent.append(time.perf_counter() - start)
-    return [min(spent) for spent in times]
 
 
 def main() -> None:

@@ -19,21 +19,12 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from common import site_config
 from pages import make_pages
 from timeline import timeline_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = """\
-site_name: Limits bench
-site_url: https://example.org/repo/
-docs_dir: content
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - explainer
-"""
+CONFIG = site_config("Limits bench")
 
 _CHILD = textwrap.dedent("""\
     import resource, sys, time

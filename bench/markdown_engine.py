@@ -11,10 +11,10 @@ resolved and recorded); Python-Markdown reuses one instance with `reset()`, whic
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 
 import markdown
+from common import best_times
 from pages import make_pages
 
 from site_builder.markdown.engine import create_md, render_markdown
@@ -45,20 +45,6 @@ def python_markdown(pages: dict[str, str]) -> Callable[[], None]:
     return run
 
 
-def best_times(runs: list[Callable[[], None]], rounds: int) -> list[float]:
-    """The best time of each run over `rounds`, interleaved so that a load change on a shared machine
-    hits every engine alike."""
-    for run in runs:
-        run()  # warm-up: imports, compiled regexes, caches
-    times: list[list[float]] = [[] for _ in runs]
-    for _ in range(rounds):
-        for run, spent in zip(runs, times):
-            start = time.perf_counter()
-            run()
-            spent.append(time.perf_counter() - start)
-    return [min(spent) for spent in times]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=240)
@@ -67,7 +53,7 @@ def main() -> None:
     pages = make_pages(args.pages)
     size = sum(len(t) for t in pages.values()) / 1024
     print(f"{len(pages)} pages, {size:.0f} KiB of markdown, best of {args.rounds} rounds")
-    ours_s, theirs_s = best_times([ours(pages), python_markdown(pages)], args.rounds)
+    ours_s, theirs_s = best_times([ours(pages), python_markdown(pages)], args.rounds, warm_up=True)
     print(f"site-builder engine (markdown-it-py): {len(pages) / ours_s:8.1f} pages/s  ({ours_s:.3f} s)")
     print(f"Python-Markdown + Material's exts:    {len(pages) / theirs_s:8.1f} pages/s  ({theirs_s:.3f} s)")
     print(f"ratio (ours / Python-Markdown, pages/s): {theirs_s / ours_s:.2f}x  (goal >= 3x)")

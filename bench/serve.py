@@ -26,19 +26,11 @@ import threading
 import time
 from pathlib import Path
 
+from common import site_config
+
 REPO = Path(__file__).resolve().parents[1]
 WARMUP = 2
-SYNTHETIC_CONFIG = """\
-site_name: Synthetic explainer
-site_url: https://example.org/repo/
-docs_dir: content
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - explainer
-"""
+SYNTHETIC_CONFIG = site_config("Synthetic explainer")
 
 
 def write_synthetic_site(root: Path, pages: int = 200) -> str:

@@ -14,18 +14,10 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from common import site_config
+
 ROOT = Path(__file__).resolve().parent.parent
-CONFIG = """\
-site_name: Timeline bench
-site_url: https://example.org/repo/
-docs_dir: content
-theme:
-  name: material
-  font: false
-plugins:
-  - search
-  - explainer
-"""
+CONFIG = site_config("Timeline bench")
 CATEGORIES = {"release": "#1f77b4", "policy": "#d62728", "funding": "#2ca02c", "research": "#9467bd",
               "hardware": "#8c564b", "adoption": "#e377c2"}
 
