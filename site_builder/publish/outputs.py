@@ -13,7 +13,7 @@ from typing import Any
 from site_builder.errors import SourcePosition, UserError
 from site_builder.publish.feed import atom_feed
 from site_builder.publish.meta import FEED_PATH, PageInfo, SiteInfo, head_tags, social_image_path
-from site_builder.publish.social import render_card
+from site_builder.publish.social import write_card
 
 _DOMAIN = re.compile(r"(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
@@ -59,7 +59,7 @@ class Publisher:
             for page in self.pages:
                 card = site_dir / social_image_path(page.url)
                 card.parent.mkdir(parents=True, exist_ok=True)
-                card.write_bytes(render_card(page.title, self.site.name, self.cache_dir))
+                write_card(page.title, self.site.name, self.cache_dir, card)
         # A CNAME file in content/ is copied by the build and wins over the config.
         if self.cname and not (site_dir / "CNAME").exists():
             (site_dir / "CNAME").write_text(self.cname + "\n", encoding="utf-8")

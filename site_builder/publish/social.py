@@ -70,13 +70,32 @@ def user_cache_dir() -> Path:
     return Path(base) / "site-builder" / "social-cards"
 
 
+def _cached_card(spec: dict[str, Any], cache_dir: Path) -> Path:
+    key = hashlib.sha256(json.dumps([spec, getattr(vl_convert, "__version__", "")], sort_keys=True).encode()).hexdigest()
+    return cache_dir / f"{key}.png"
+
+
+def write_card(title: str, site_name: str, cache_dir: Path | None, dest: Path) -> None:
+    """Put the card at `dest`: a hard link to the cached card when there is one (a rebuild of a
+    large site then writes no image data), else the drawn bytes."""
+    if cache_dir is not None:
+        cached = _cached_card(card_spec(title, site_name), cache_dir)
+        if cached.is_file():
+            try:
+                dest.unlink(missing_ok=True)
+                os.link(cached, dest)
+                return
+            except OSError:
+                pass  # another filesystem: copy the bytes instead
+    dest.write_bytes(render_card(title, site_name, cache_dir))
+
+
 def render_card(title: str, site_name: str, cache_dir: Path | None = None) -> bytes:
     """The card as PNG bytes, from `cache_dir` when the same card was drawn before."""
     spec = card_spec(title, site_name)
     if cache_dir is None:
         return bytes(vl_convert.vegalite_to_png(spec, scale=1))
-    key = hashlib.sha256(json.dumps([spec, getattr(vl_convert, "__version__", "")], sort_keys=True).encode()).hexdigest()
-    cached = cache_dir / f"{key}.png"
+    cached = _cached_card(spec, cache_dir)
     if cached.is_file():
         return cached.read_bytes()
     png = bytes(vl_convert.vegalite_to_png(spec, scale=1))
