@@ -8,6 +8,7 @@ stays text. Tags that need an absolute URL (og:url, og:image) are only written w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 from dataclasses import dataclass, field
 
@@ -76,6 +77,7 @@ def _meta(attr: str, key: str, value: str) -> Markup:
     return Markup(f'<meta {attr}="{escape(key)}" content="{escape(value)}">')
 
 
+@functools.lru_cache(maxsize=4096)  # a live preview asks again for every unchanged page of every rebuild
 def head_tags(page: PageInfo, site: SiteInfo) -> Markup:
     """The tags to add to the page's `<head>` (Material already writes description and canonical)."""
     description = page.description or site.description
