@@ -39,7 +39,7 @@ from site_builder.output import AtomicOutput
 from site_builder.page_cache import PageCache
 from site_builder.pages import RenderedPage, Site, render_page
 from site_builder.publish import PageInfo, Publisher, SiteInfo, user_cache_dir
-from site_builder.sourcecheck import missing_sources, timeline_items
+from site_builder.sourcecheck import missing_sources
 
 log = logging.getLogger("mkdocs.plugins.explainer")
 
@@ -232,7 +232,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.collector.extend(check_anchors(links, ids))
         self.charts.compile()
         self.collector.extend(self.charts.errors)
-        self._check_sources(Path(config.docs_dir))
+        self._check_sources()
         try:
             self.collector.raise_if_any()
         except BuildErrors as exc:
@@ -248,11 +248,9 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         output = self.charts.fill(page.file.src_uri, output)
         return self.publisher.page_html(PageInfo.from_rendered(page.url, rendered, config.site_name), output)
 
-    def _check_sources(self, docs_dir: Path) -> None:
+    def _check_sources(self) -> None:
         """Timeline events and charts without a source; then sources nothing cited."""
-        timeline = docs_dir / self.config.data_dir / "timeline.yaml"
-        events, errors = timeline_items(timeline, self.source_path(str(timeline)), self.site.sources)
-        self.collector.extend(errors)
+        events = self.timeline.timeline.sourced if self.timeline.timeline else []
         charts = [(job.position, job.meta.source is not None) for job in self.charts.jobs]
         for what, items in (("timeline event", events), ("chart", charts)) if self.check_sources else ():
             errors, warnings = missing_sources(items, what, self.strict_sources)

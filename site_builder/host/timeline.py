@@ -99,7 +99,7 @@ def attach(setup: TimelineSetup, site: Site, collector: ErrorCollector, config: 
             text = read_text(setup.data_file, rel)
         except UserError:
             text = ""  # the data loader has reported it
-        timeline, errors = load_timeline(text, rel, site.links, PAGE, site.sources.sources) if text else (None, [])
+        timeline, errors = load_timeline(text, rel, site.links, PAGE, site.sources) if text else (None, [])
         # A YAML syntax error is reported by the data loader too: report it once.
         already = {str(e) for e in collector.errors}
         collector.extend([e for e in [*setup.errors, *errors] if str(e) not in already])

@@ -8,11 +8,10 @@ at the value's own line and column.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from site_builder.content.sources import Source as CitedSource
+from site_builder.content.sources import SourceRegistry
 from site_builder.content.yaml_source import ValidationErrors, YamlDocument, parse_yaml
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.headings import slugify
@@ -25,9 +24,9 @@ _ID_SLUG_LENGTH = 60
 
 
 def load_timeline(text: str, path: str, site: SiteLinks, page: str,
-                  cited: Mapping[str, CitedSource] | None = None) -> tuple[Timeline | None, list[UserError]]:
+                  registry: SourceRegistry | None = None) -> tuple[Timeline | None, list[UserError]]:
     """The resolved timeline and every error in it; `page` is the timeline page's source path.
-    `cited` maps sources.yaml keys to their entries (unknown keys are reported by the source check)."""
+    Source keys are cited through `registry` (sources.yaml); an unknown key is an error at the key."""
     try:
         doc = parse_yaml(text, path)
     except UserError as exc:
@@ -43,11 +42,12 @@ def load_timeline(text: str, path: str, site: SiteLinks, page: str,
                for i in range(len(raw_events) if isinstance(raw_events, list) else 0)]
     raw_categories = doc.value.get("categories")
     declared = {str(k) for k in raw_categories} if top_ok and isinstance(raw_categories, dict) else None
-    resolver = _Resolver(doc, text.splitlines(), site, page, declared, errors, cited or {})
+    resolver = _Resolver(doc, text.splitlines(), site, page, declared, errors, registry or SourceRegistry())
     events = [resolver.event(i, raw_events[i], ev) for i, ev in written]
     kept = [e for e in events if e is not None and e.category in categories]
     timeline = Timeline(path, categories, sorted(kept, key=lambda e: (e.date.sort_key(), e.order)))
     timeline.anchor_links.extend(resolver.anchors)
+    timeline.sourced.extend((resolver.at(i), bool(ev.sources)) for i, ev in written if ev is not None)
     return timeline, errors
 
 
@@ -71,14 +71,14 @@ class _Resolver:
     """Cross-checks of one file: ids unique, categories declared, links and images present."""
 
     def __init__(self, doc: YamlDocument, lines: list[str], site: SiteLinks, page: str,
-                 declared: set[str] | None, errors: list[UserError], cited: Mapping[str, CitedSource]) -> None:
+                 declared: set[str] | None, errors: list[UserError], registry: SourceRegistry) -> None:
         self.doc, self.site, self.page, self.declared, self.errors = doc, site, page, declared, errors
-        self.cited = cited
+        self.registry = registry
         self.ids: dict[str, SourcePosition] = {}
         self.anchors: list[AnchorLink] = []
         self.lines = lines
 
-    def at(self, i: int, *keys: str) -> SourcePosition:
+    def at(self, i: int, *keys: str | int) -> SourcePosition:
         return self.doc.position(("events", i, *keys))
 
     def event(self, i: int, raw: Any, ev: TimelineEvent | None) -> Event | None:
@@ -93,13 +93,21 @@ class _Resolver:
         if not ok or (ev.link is not None and link is None):
             return None
         return Event(id=event_id(ev), date=ev.date, title=ev.title, body=ev.body, category=ev.category,
-                     tags=tuple(ev.tags), sources=self._sources(ev), link=link, image=ev.image,
+                     tags=tuple(ev.tags), sources=self._sources(i, ev), link=link, image=ev.image,
                      body_position=self._body_position(i), order=i)
 
-    def _sources(self, ev: TimelineEvent) -> tuple[Source, ...]:
-        """Written-out sources as they are; keys become the title and address of their sources.yaml entry."""
-        return tuple(s if s.key is None else Source(key=s.key, title=self.cited[s.key].title, url=self.cited[s.key].url)
-                     for s in ev.sources if s.key is None or s.key in self.cited)
+    def _sources(self, i: int, ev: TimelineEvent) -> tuple[Source, ...]:
+        """Written-out sources as they are; keys are cited and become the title and address of their
+        sources.yaml entry (an unknown key is reported and left out)."""
+        resolved = []
+        for n, source in enumerate(ev.sources):
+            if source.key is None:
+                resolved.append(source)
+            elif (error := self.registry.cite(source.key, self.at(i, "sources", n))) is not None:
+                self.errors.append(error)
+            elif (entry := self.registry.sources.get(source.key)) is not None:
+                resolved.append(Source(key=source.key, title=entry.title, url=entry.url))
+        return tuple(resolved)
 
     def _category(self, i: int, category: Any) -> bool:
         if self.declared is None or not isinstance(category, str) or category in self.declared:

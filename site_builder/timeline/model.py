@@ -246,6 +246,8 @@ class Timeline:
     events: list[Event] = field(default_factory=list)
     anchor_links: list[AnchorLink] = field(default_factory=list)
     """Links to `page#anchor` from events, checked once every page is rendered."""
+    sourced: list[tuple[SourcePosition, bool]] = field(default_factory=list)
+    """Each valid event's position and whether it lists a source, for `check`'s missing-source report."""
 
     @property
     def tags(self) -> list[str]:
