@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,12 +91,6 @@ class ErrorCollector:
 
     def extend(self, errors: Iterable[UserError]) -> None:
         self.errors.extend(errors)
-
-    def warn(self, warning: UserError) -> None:
-        self.warnings.append(warning)
-
-    def __iter__(self) -> Iterator[UserError]:
-        return iter(self.errors)
 
     def raise_if_any(self) -> None:
         if self.errors:
