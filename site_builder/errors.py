@@ -97,6 +97,14 @@ class ErrorCollector:
             raise BuildErrors(self.errors)
 
 
+def display_path(path: Path, root: Path) -> str:
+    """How positions name a file: relative to the project root (the folder of mkdocs.yml), else in full."""
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def position_in_text(path: str, text: str, offset: int) -> SourcePosition:
     """The 1-based line and column of a character offset into `text`."""
     line = text.count("\n", 0, offset) + 1

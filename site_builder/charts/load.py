@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from site_builder.charts.model import EXTRA_KEYS, ChartMeta
 from site_builder.content.data import parse_data_file, read_text
 from site_builder.content.yaml_source import ValidationErrors, parse_yaml, validation_errors
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import SourcePosition, UserError, display_path
 
 MAX_DATA_BYTES = 10_000_000
 """A chart's data file may be at most this big; a browser cannot draw more points usefully."""
@@ -55,10 +55,7 @@ class ChartContext:
     """The data folder relative to the content root; its files are looked up in `data`."""
 
     def rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return display_path(path, self.root)
 
 
 @dataclass(frozen=True)

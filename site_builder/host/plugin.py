@@ -27,7 +27,7 @@ from site_builder.charts.build import new_chart_build
 from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import PageSource, parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
-from site_builder.errors import BuildErrors, ErrorCollector, UserError
+from site_builder.errors import BuildErrors, ErrorCollector, UserError, display_path
 from site_builder.host import timeline
 from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
@@ -173,11 +173,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         return config
 
     def source_path(self, abs_path: str | None) -> str:
-        path = Path(abs_path or "").resolve()
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        return display_path(Path(abs_path or "").resolve(), self.root)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_dir = Path(config.docs_dir)

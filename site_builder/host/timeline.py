@@ -16,7 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from site_builder.content.data import read_text
-from site_builder.errors import ErrorCollector, UserError
+from site_builder.errors import ErrorCollector, UserError, display_path
 from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.links import AnchorLink
 from site_builder.pages import Site
@@ -57,7 +57,7 @@ def add_page(files: Files, config: MkDocsConfig, data_dir: str, root: Path) -> T
     existing = files.get_file_from_path(PAGE)
     if existing is not None:
         try:
-            setup.intro = read_text(Path(existing.abs_src_path or ""), _rel(Path(existing.abs_src_path or ""), root))
+            setup.intro = read_text(Path(existing.abs_src_path or ""), display_path(Path(existing.abs_src_path or ""), root))
         except UserError as exc:
             setup.errors.append(exc)
             setup.intro = ""
@@ -94,7 +94,7 @@ def attach(setup: TimelineSetup, site: Site, collector: ErrorCollector, config: 
     report: Callable[[UserError], None] = collector.add
     renderer = None
     if setup.data_file is not None and setup.page is not None:
-        rel = _rel(setup.data_file, root)
+        rel = display_path(setup.data_file, root)
         try:
             text = read_text(setup.data_file, rel)
         except UserError:
@@ -116,9 +116,3 @@ def attach(setup: TimelineSetup, site: Site, collector: ErrorCollector, config: 
             collector.add(exc)
     site.fences["timeline"] = timeline_fence(renderer, report, setup.data_file is not None)
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

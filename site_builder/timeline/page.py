@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import SourcePosition, UserError, display_path
 from site_builder.timeline.model import Timeline
 
 PAGE = "timeline.md"
@@ -76,7 +76,4 @@ def _render_template(context: dict[str, Any], templates_dir: Path | None, root: 
 
 def _where(filename: str | None, line: int, root: Path) -> SourcePosition:
     path = Path(filename) if filename else _PACKAGE_TEMPLATES / TEMPLATE
-    try:
-        return SourcePosition(path.resolve().relative_to(root).as_posix(), line)
-    except ValueError:
-        return SourcePosition(path.as_posix(), line)
+    return SourcePosition(display_path(path, root), line)
