@@ -3,10 +3,12 @@
 A page's render (Jinja data step + markdown) depends on its own text and front matter, on the set
 of pages and files (links), on the feature fences, and on the data values it read. Reads of `data`
 go through `TrackedData`, which records the key path of every value a page fetched or iterated;
-the cached render is reused only while each recorded value is unchanged (compared by content, not
-by timestamps). A page with a feature fence (chart, timeline) is rendered every time, because a
-feature may read files outside the Jinja step. A one-off `site-builder build` starts empty, so it
-renders every page exactly as before.
+feature fences (chart, timeline, sources) record the files and data they read and the effects they
+had on the build (`site_builder.dependencies`). The cached render is reused only while each
+recorded value and file is unchanged (compared by content, not by timestamps); its effects are then
+applied again to the new build. A page using a fence handler that does not declare its inputs is
+rendered every time. A one-off `site-builder build` starts empty, so it renders every page exactly
+as before.
 """
 
 from __future__ import annotations
@@ -14,17 +16,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from site_builder.content.frontmatter import PageSource
+from site_builder.dependencies import FileKey, KeyPath, RenderRecord, declared, file_state, recording
+from site_builder.markdown.fences import FenceBlock, FenceHandler
 from site_builder.pages import RenderedPage, Site, render_page
 
-KeyPath = tuple[Any, ...]
 _MISSING = "\0missing"
-_FENCE_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*([\w-]+)", re.MULTILINE)
 
 
 class TrackedData(dict[str, Any]):
@@ -118,9 +119,25 @@ class _Entry:
     key: tuple[Any, ...]
     reads: dict[KeyPath, str]
     """Key path → fingerprint of the value read at render time."""
+    files: dict[FileKey, str]
+    """File → its state when the features read it."""
     rendered: RenderedPage
     cited: set[str]
-    """What the render left behind in the site, replayed when the render is reused: the sources it cited."""
+    """The sources the render cited, replayed when the render is reused."""
+    effects: list[tuple[str, Any]]
+    """What the features' fences left behind in the build, replayed when the render is reused."""
+
+
+def _watched(handler: FenceHandler, record: RenderRecord) -> FenceHandler:
+    """A handler that does not declare what it reads makes the render impossible to reuse."""
+    if declared(handler):
+        return handler
+
+    def handle(block: FenceBlock) -> str:
+        record.opaque = True
+        return handler(block)
+
+    return handle
 
 
 class PageCache:
@@ -131,12 +148,13 @@ class PageCache:
         self._site: Site | None = None
         self._site_sig = ""
         self._fingerprints: dict[KeyPath, str] = {}
+        self._files: dict[FileKey, str] = {}
         self.hits = 0
 
     def _begin(self, site: Site) -> None:
         # The plugin makes a new Site for every build: one build's fingerprints are computed once.
         if site is not self._site:
-            self._site, self._site_sig, self._fingerprints = site, site_signature(site), {}
+            self._site, self._site_sig, self._fingerprints, self._files = site, site_signature(site), {}, {}
             self.hits = 0
 
     def _current(self, path: KeyPath) -> str:
@@ -145,25 +163,38 @@ class PageCache:
             self._fingerprints[path] = fingerprint(value_at(self._site.data, path))
         return self._fingerprints[path]
 
+    def _file_now(self, key: FileKey) -> str:
+        if key not in self._files:
+            self._files[key] = file_state(*key)
+        return self._files[key]
+
+    def _holds(self, entry: _Entry, site: Site) -> bool:
+        return (all(kind in site.effects for kind, _ in entry.effects)
+                and all(self._file_now(k) == state for k, state in entry.files.items())
+                and all(self._current(p) == f for p, f in entry.reads.items()))
+
     def render(self, source: PageSource, page: str, site: Site) -> RenderedPage:
         """`render_page`, or the remembered result if nothing it read has changed."""
         self._begin(site)
         key = (source.path, source.body_line, source.markdown, repr(source.raw_meta), self._site_sig)
         entry = self._entries.get(page)
-        if entry and entry.key == key and all(self._current(p) == f for p, f in entry.reads.items()):
+        if entry and entry.key == key and self._holds(entry, site):
             self.hits += 1
             site.sources.cited |= entry.cited
+            for kind, payload in entry.effects:
+                site.effects[kind](payload)
             return entry.rendered
-        reads: set[KeyPath] = set()
         cited, site.sources.cited = site.sources.cited, set()
-        try:
-            rendered = render_page(source, page, dataclasses.replace(site, data=TrackedData(site.data, reads)))
-        finally:
-            page_cited, site.sources.cited = site.sources.cited, cited | site.sources.cited
-        if set(_FENCE_INFO.findall(source.markdown)) & set(site.fences):
-            # A feature block (chart, timeline) may read files the record cannot see: never reused.
+        with recording() as record:
+            try:
+                fences = {kind: _watched(handler, record) for kind, handler in site.fences.items()}
+                tracked = dataclasses.replace(site, data=TrackedData(site.data, record.data), fences=fences)
+                rendered = render_page(source, page, tracked)
+            finally:
+                page_cited, site.sources.cited = site.sources.cited, cited | site.sources.cited
+        if record.opaque:
             self._entries.pop(page, None)
         else:
-            record = {p: self._current(p) for p in reads}
-            self._entries[page] = _Entry(key, record, rendered, page_cited)
+            reads = {p: self._current(p) for p in record.data}
+            self._entries[page] = _Entry(key, reads, record.files, rendered, page_cited, record.effects)
         return rendered

@@ -6,6 +6,7 @@ touches the disk or knows about MkDocs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,9 @@ class Site:
     extra: dict[str, Any] = field(default_factory=dict)
     fences: dict[str, FenceHandler] = field(default_factory=dict)
     """Renderers for fenced blocks by info string, registered by features (charts, timeline)."""
+    effects: dict[str, Callable[[Any], None]] = field(default_factory=dict)
+    """How a feature takes back what a remembered render of a page left behind in the build (a chart
+    to compile, an error to report): see `site_builder.dependencies.effect`."""
     jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
     sources: SourceRegistry = field(default_factory=SourceRegistry)
     """sources.yaml; pages and features cite through it."""

@@ -6,6 +6,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from site_builder.content.yaml_source import ValidationErrors
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.fences import FenceBlock
@@ -51,11 +52,13 @@ def test_random_slice_queries_render_or_give_user_errors(body: dict[str, object]
     timeline, errors = load_timeline(text, PATH, SITE, "timeline.md")
     assert timeline is not None and errors == []
     renderer = EventRenderer(timeline, MD, SITE, "timeline.md", text.splitlines(), lambda e: None)
-    handler = timeline_fence(renderer, lambda e: None, has_data=True)
+    handler = timeline_fence(renderer, has_data=True)
     block = FenceBlock("timeline", "", yaml.safe_dump(body) if body else "", SourcePosition("content/a.md", 3), "a.md")
     try:
         html = handler(block)
     except UserError as exc:
         assert exc.position.path == "content/a.md"
+    except ValidationErrors as exc:  # several problems in one block: the fence seam reports them all
+        assert exc.errors and all(e.position.path == "content/a.md" for e in exc.errors)
     else:
         assert html.startswith('<div class="sb-timeline-slice">')

@@ -29,6 +29,7 @@ from site_builder.charts.model import ChartJob, ChartOutput
 from site_builder.charts.render import THEMES, compile_one, follows_column
 from site_builder.charts.validate import channel_errors, field_errors, schema_errors
 from site_builder.content.yaml_source import ValidationErrors
+from site_builder.dependencies import declares_inputs, effect
 from site_builder.errors import UserError
 from site_builder.markdown.engine import MarkdownOptions, create_md, render_markdown
 from site_builder.markdown.fences import FenceBlock
@@ -40,6 +41,11 @@ INLINE_SPEC_BYTES = 100_000
 """A compiled spec (with its data) bigger than this is fetched from a file instead of inlined."""
 PARALLEL_FROM = 10
 """Fewer new charts than this compile in-process: starting a worker (about a second) would cost more."""
+EFFECT = "chart"
+"""The kind of effect a chart fence has on the build (`Site.effects`): its job and errors."""
+_NONCE = secrets.token_hex(8)
+"""In placeholders, so an author's HTML comment cannot pose as one. Per process, not per build: the
+preview reuses a page's render (placeholders included) across builds; it never reaches the output."""
 
 
 @dataclass
@@ -54,38 +60,48 @@ class ChartBuild:
     jobs: list[ChartJob] = field(default_factory=list)
     outputs: dict[str, ChartOutput] = field(default_factory=dict)
     errors: list[UserError] = field(default_factory=list)
-    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    _on_page: dict[str, int] = field(default_factory=dict)
+    """Charts so far per page: a chart's placeholder and element id number it within its page."""
     seconds: dict[str, float] = field(default_factory=lambda: {"validate": 0.0, "compile": 0.0})
     """Time spent per stage, for `bench/charts.py`."""
 
+    @declares_inputs  # the chart loader records every file and data value it reads
     def handle(self, block: FenceBlock) -> str:
         """The `chart` fence handler: validate now, leave a placeholder for the compiled figure."""
         started = time.perf_counter()
+        problems: list[UserError] = []
+        job = None
         try:
-            job = self.job(block)
+            job = self.job(block, problems)
         except UserError as exc:
-            self.errors.append(exc)
-            return ""
+            problems.append(exc)
         except ValidationErrors as exc:
-            self.errors.extend(exc.errors)
-            return ""
+            problems.extend(exc.errors)
         finally:
             self.seconds["validate"] += time.perf_counter() - started
-        if job is None:
-            return ""
-        self.jobs.append(job)
-        return f"<!--sb-chart:{self.nonce}:{len(self.jobs) - 1}-->"
+        number = self._on_page.get(block.page, 0)
+        effect(EFFECT, (job, problems), self.add)
+        return "" if job is None else f"<!--sb-chart:{_NONCE}:{number}-->"
 
-    def job(self, block: FenceBlock) -> ChartJob | None:
+    def add(self, found: tuple[ChartJob | None, list[UserError]]) -> None:
+        """A chart fence's job and errors, into this build (also for a page the preview reused)."""
+        job, problems = found
+        self.errors.extend(problems)
+        if job is not None:
+            self.jobs.append(job)
+            self._on_page[job.page] = self._on_page.get(job.page, 0) + 1
+
+    def job(self, block: FenceBlock, problems: list[UserError]) -> ChartJob | None:
+        """The fence's chart, or None with its `problems` added."""
         loaded = load_chart(block.body, block.args, block.position, self.context)
         # JSON round trip: YAML dates and the like become the strings Vega-Lite expects.
         spec = json.loads(json.dumps(inline_data(loaded.spec, loaded.locator, self.context), default=str))
         key = chart_key(spec)
         if not self.cache.has(key):  # a cached chart was valid when it was compiled
-            problems = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
-            problems += [] if problems else field_errors(spec, loaded.locator)
-            if problems:
-                self.errors.extend(problems)
+            found = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
+            found += [] if found else field_errors(spec, loaded.locator)
+            if found:
+                problems.extend(found)
                 return None
         return ChartJob(key, spec, loaded.meta, block.position, block.page, main_rows(spec))
 
@@ -120,20 +136,20 @@ class ChartBuild:
 
     def fill(self, page: str, html: str) -> str:
         """A page's HTML with its placeholders replaced by figures (runtime tags before the first)."""
-        marker = f"<!--sb-chart:{self.nonce}:"
+        marker = f"<!--sb-chart:{_NONCE}:"
         if marker not in html:
             return html
         first = True
-        for index, job in enumerate(self.jobs):
-            placeholder = f"{marker}{index}-->"
-            if job.page != page or placeholder not in html:
+        for number, job in enumerate(job for job in self.jobs if job.page == page):
+            placeholder = f"{marker}{number}-->"
+            if placeholder not in html:
                 continue
-            figure = self.figure(index, job)
+            figure = self.figure(number, job)
             html = html.replace(placeholder, (self.runtime_tags(page) if first else "") + figure)
             first = False
         return html
 
-    def figure(self, index: int, job: ChartJob) -> str:
+    def figure(self, number: int, job: ChartJob) -> str:
         output = self.outputs.get(job.key)
         if output is None:
             return ""
@@ -141,7 +157,7 @@ class ChartBuild:
         spec_url = rel(f"{job.key}.vg.json") if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES else None
         links = ChartLinks(csv=rel(f"{job.key}.csv") if job.table else None, svg=rel(f"{job.key}.svg"),
                            png=rel(f"{job.key}.png"), spec=spec_url)
-        return chart_figure(f"sb-chart-{index}", output, job.meta, job.table, links,
+        return chart_figure(f"sb-chart-{number}", output, job.meta, job.table, links,
                             follows_column(job.spec), self.caption_html)
 
     def url_from(self, page: str) -> Callable[[str], str]:

@@ -3,7 +3,8 @@
 A `chart` fence holds a spec in YAML (JSON is YAML too) or names a file after the info string,
 relative to the content root: `charts/NAME.yaml|json`, or `charts/NAME.py` whose `chart(data)`
 returns an Altair chart. `data: {url: data/x.csv}` is read here (same parser as the Jinja step's
-data) and inlined, so validation, compilation and the page all see one self-contained spec.
+data) and inlined, so validation, compilation and the page all see one self-contained spec. Every
+file and data value read is recorded as an input of the page's render (`site_builder.dependencies`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from site_builder.charts.model import EXTRA_KEYS, ChartMeta
-from site_builder.content.data import parse_data_file, read_text
+from site_builder.content.data import parse_data_file
 from site_builder.content.yaml_source import ValidationErrors, parse_yaml, validation_errors
+from site_builder.dependencies import read_tracked, uses_data, uses_path
 from site_builder.errors import SourcePosition, UserError, display_path
 
 MAX_DATA_BYTES = 10_000_000
@@ -104,8 +106,11 @@ def load_chart_file(written: str, at: SourcePosition, ctx: ChartContext) -> tupl
     file = _content_file(written, at, ctx, CHART_SUFFIXES, "chart file")
     rel = ctx.rel(file)
     if file.suffix == ".py":
+        # The module's text and all of the data it is handed (what it imports is not recorded).
+        read_tracked(file, rel)
+        uses_data(())
         return run_chart_module(file, rel, ctx.data), FixedLocator(SourcePosition(rel))
-    doc = parse_yaml(read_text(file, rel), rel)
+    doc = parse_yaml(read_tracked(file, rel), rel)
     if not isinstance(doc.value, dict):
         raise UserError("a chart file must hold a mapping of Vega-Lite keys", SourcePosition(rel),
                         "start with `mark:`, `encoding:` and `data:`")
@@ -121,7 +126,7 @@ def _content_file(written: str, at: SourcePosition, ctx: ChartContext, suffixes:
     if path.suffix.lower() not in suffixes:
         raise UserError(f"{what} `{written}` has an unsupported type", at, f"use one of {', '.join(suffixes)}")
     file = ctx.content_dir / path
-    if not file.is_file():
+    if not uses_path(file):
         raise UserError(f"{what} `{written}` does not exist", at,
                         f"create {ctx.rel(file)} or fix the path (relative to the content folder)")
     return file
@@ -201,7 +206,8 @@ def _file_values(file: Path, at: SourcePosition, ctx: ChartContext) -> Any:
     try:
         key = file.relative_to(ctx.content_dir / ctx.data_dir).with_suffix("").parts
     except ValueError:
-        return parse_data_file(read_text(file, rel), rel)
+        return parse_data_file(read_tracked(file, rel), rel)
+    uses_data(key)
     value: Any = ctx.data
     for part in key:
         if not isinstance(value, dict) or part not in value:

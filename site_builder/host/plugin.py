@@ -23,6 +23,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from site_builder.charts.build import EFFECT as CHART_EFFECT
 from site_builder.charts.build import new_chart_build
 from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import PageSource, parse_page
@@ -189,7 +190,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self._load_sources(docs_dir, files, config)
         timeline.attach(self.timeline, self.site, self.collector, config, self.root)
         self.charts = new_chart_build(self.root, docs_dir, data, pages, _progress, self.config.data_dir)
-        self.site.fences["chart"] = self.charts.handle
+        self.site.fences["chart"], self.site.effects[CHART_EFFECT] = self.charts.handle, self.charts.add
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
         return files

@@ -16,6 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from site_builder.content.data import read_text
+from site_builder.dependencies import declares_inputs, with_text
 from site_builder.errors import ErrorCollector, UserError, display_path
 from site_builder.markdown.engine import MarkdownOptions, create_md
 from site_builder.markdown.links import AnchorLink
@@ -24,7 +25,7 @@ from site_builder.timeline.fence import timeline_fence
 from site_builder.timeline.load import TIMELINE_DATA, load_timeline
 from site_builder.timeline.model import Timeline
 from site_builder.timeline.page import PAGE, page_markdown
-from site_builder.timeline.render import EventRenderer
+from site_builder.timeline.render import EFFECT, EventRenderer
 
 _ASSETS = Path(__file__).resolve().parent.parent / "timeline" / "assets"
 _ASSET_DIR = "assets/site-builder"
@@ -93,6 +94,7 @@ def attach(setup: TimelineSetup, site: Site, collector: ErrorCollector, config: 
     """Load and validate the timeline, write the page's markdown, register the `timeline` fence."""
     report: Callable[[UserError], None] = collector.add
     renderer = None
+    text = ""
     if setup.data_file is not None and setup.page is not None:
         rel = display_path(setup.data_file, root)
         try:
@@ -108,11 +110,14 @@ def attach(setup: TimelineSetup, site: Site, collector: ErrorCollector, config: 
         if setup.timeline is not None:
             renderer = EventRenderer(setup.timeline, create_md(MarkdownOptions(raw_html=False)), site.links,
                                      PAGE, text.splitlines(), report)
+            site.effects[EFFECT] = renderer.note
         templates = Path(config.theme.custom_dir) if config.theme.custom_dir else None
         try:
             setup.page.content_string = page_markdown(setup.timeline or Timeline(rel, {}), setup.intro,
                                                       templates, root)
         except UserError as exc:
             collector.add(exc)
-    site.fences["timeline"] = timeline_fence(renderer, report, setup.data_file is not None)
-
+    fence = timeline_fence(renderer, setup.data_file is not None)
+    # What the fence shows is a function of timeline.yaml's text (and of the site's links and
+    # sources, which every page's render depends on); without the file it is an error.
+    site.fences["timeline"] = with_text(fence, setup.data_file, text) if setup.data_file else declares_inputs(fence)

@@ -19,6 +19,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from site_builder.content.sources import KEY_PATTERN, SourceRegistry, source_entry_html, sources_list_html
+from site_builder.dependencies import declares_inputs
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.fences import FenceBlock
 from site_builder.markdown.links import LinkContext
@@ -148,7 +149,8 @@ def sources_fence(registry: SourceRegistry) -> Callable[[FenceBlock], str]:
     def render(block: FenceBlock) -> str:
         return sources_list_html(registry)
 
-    return render
+    # Its one input, sources.yaml's registry, is part of what every page's render depends on.
+    return declares_inputs(render)
 
 
 GENERATED_SOURCES_PAGE = """---

@@ -1,8 +1,9 @@
 """Fenced blocks with a registered info string (`chart`, `timeline`, …) rendered by their feature.
 
 The engine knows nothing about charts or timelines: a feature registers a `FenceHandler` under
-its info string; the handler gets the block with its position and returns HTML. A `UserError` it
-raises is recorded for the build and the block renders as nothing, so other errors still show.
+its info string; the handler gets the block with its position and returns HTML. A `UserError` (or
+several, as `ValidationErrors`) it raises is recorded with the page's errors and the block renders
+as nothing, so other errors still show.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from site_builder.content.yaml_source import ValidationErrors
 from site_builder.errors import SourcePosition, UserError
 
 
@@ -52,6 +54,9 @@ def fences_plugin(md: MarkdownIt) -> None:
             return handlers[kind](block)
         except UserError as exc:
             links.errors.append(exc)
+            return ""
+        except ValidationErrors as exc:
+            links.errors.extend(exc.errors)
             return ""
 
     md.add_render_rule("fence", render_fence)

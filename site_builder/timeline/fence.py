@@ -7,7 +7,6 @@ markdown uses `timeline filters` (the filter form) and `timeline year` (one year
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from html import escape
 from typing import Annotated, Any
 
@@ -78,8 +77,7 @@ def _some(names: list[str], limit: int = 10) -> str:
     return ", ".join(names[:limit]) + (f" … ({len(names)} in all)" if len(names) > limit else "")
 
 
-def timeline_fence(renderer: EventRenderer | None, report: Callable[[UserError], None],
-                   has_data: bool) -> FenceHandler:
+def timeline_fence(renderer: EventRenderer | None, has_data: bool) -> FenceHandler:
     """The handler for ```` ```timeline ````; `renderer` is None when timeline.yaml has errors or is absent."""
 
     def handle(block: FenceBlock) -> str:
@@ -88,10 +86,7 @@ def timeline_fence(renderer: EventRenderer | None, report: Callable[[UserError],
                             f"create content/data/{TIMELINE_DATA} with `categories:` and `events:`")
         if block.args:
             return _page_part(renderer, block)
-        try:
-            query = parse_query(block, renderer.timeline if renderer else None)
-        except ValidationErrors as exc:
-            return _raise_all(exc.errors, report)
+        query = parse_query(block, renderer.timeline if renderer else None)  # ValidationErrors: all reported
         return _slice(renderer, query, block) if renderer else ""
 
     return handle
@@ -110,13 +105,6 @@ def _page_part(renderer: EventRenderer | None, block: FenceBlock) -> str:
         return _year(renderer, block)
     raise UserError(f"unknown `timeline {block.args}`", block.position,
                     "the page template can use `timeline filters` and `timeline year N`")
-
-
-def _raise_all(errors: Sequence[UserError], report: Callable[[UserError], None]) -> str:
-    """A fence handler raises one error; the others of the same block are reported beside it."""
-    for error in errors[1:]:
-        report(error)
-    raise errors[0]
 
 
 def _year(renderer: EventRenderer, block: FenceBlock) -> str:

@@ -14,11 +14,14 @@ from html import escape
 
 from markdown_it import MarkdownIt
 
+from site_builder.dependencies import effect
 from site_builder.errors import UserError
 from site_builder.markdown.engine import render_markdown
-from site_builder.markdown.links import LinkContext, SiteLinks, relative_url
+from site_builder.markdown.links import AnchorLink, LinkContext, SiteLinks, relative_url
 from site_builder.timeline.model import Event, Timeline
 
+EFFECT = "timeline"
+"""The kind of effect an event body has on the build (`Site.effects`)."""
 _BODY_PAGE = "<timeline body>"
 """A stand-in page at the content root: body links are relative to the content root."""
 
@@ -52,12 +55,19 @@ class EventRenderer:
         lines = self.lines[first - 1:first + event.body.count("\n")]
         ctx = LinkContext(_BODY_PAGE, self.timeline.path, self._links_at(at_url), lines, first)
         rendered = render_markdown(self.md, event.body, ctx)
-        if event.id not in self._reported:
-            self._reported.add(event.id)
-            for error in rendered.errors:
-                self.report(error)
-            self.timeline.anchor_links.extend(rendered.anchor_links)
+        # Through `effect`: a page showing this event and reused by the preview reports it again.
+        effect(EFFECT, (event.id, rendered.errors, rendered.anchor_links), self.note)
         return rendered.html
+
+    def note(self, found: tuple[str, list[UserError], list[AnchorLink]]) -> None:
+        """An event body's problems reported and its anchor links kept, for the first page showing it."""
+        event_id, errors, anchor_links = found
+        if event_id in self._reported:
+            return
+        self._reported.add(event_id)
+        for error in errors:
+            self.report(error)
+        self.timeline.anchor_links.extend(anchor_links)
 
     def _links_at(self, at_url: str) -> SiteLinks:
         """The site's links plus the stand-in body page served at `at_url`; made once per page."""
