@@ -21,7 +21,7 @@ from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
-from site_builder.templating import create_environment, line_map, render_page_template
+from site_builder.templating import line_map, render_page_template, shared_environment
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Site:
     effects: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     """How a feature takes back what a remembered render of a page left behind in the build (a chart
     to compile, an error to report): see `site_builder.dependencies.effect`."""
-    jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
+    jinja: ImmutableSandboxedEnvironment = field(default_factory=shared_environment)
     sources: SourceRegistry = field(default_factory=SourceRegistry)
     """sources.yaml; pages and features cite through it."""
 

@@ -9,6 +9,7 @@ file and data value read is recorded as an input of the page's render (`site_bui
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import sys
 import traceback
@@ -109,7 +110,9 @@ def load_chart_file(written: str, at: SourcePosition, ctx: ChartContext) -> tupl
         # The module's text and all of the data it is handed (what it imports is not recorded).
         read_tracked(file, rel)
         uses_data(())
-        return run_chart_module(file, rel, ctx.data), FixedLocator(SourcePosition(rel))
+        # A copy: the author's code may change what it is given, and the data is shared (by the
+        # pages after this one, and by the preview's later builds).
+        return run_chart_module(file, rel, copy.deepcopy(ctx.data)), FixedLocator(SourcePosition(rel))
     doc = parse_yaml(read_tracked(file, rel), rel)
     if not isinstance(doc.value, dict):
         raise UserError("a chart file must hold a mapping of Vega-Lite keys", SourcePosition(rel),

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -140,8 +141,12 @@ def parse_json(text: str, path: str) -> Any:
                         "check commas, quotes and brackets around here") from None
 
 
+@functools.lru_cache(maxsize=64)
 def parse_data_file(text: str, path: str) -> Any:
-    """The value a data file holds, by its suffix."""
+    """The value a data file holds, by its suffix.
+
+    Remembered by text and path: the live preview reads every data file in every build. The value
+    is shared, so nothing changes it (the Jinja sandbox is immutable; chart modules get a copy)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         return parse_csv(text, path)

@@ -6,6 +6,7 @@ column of the offending value, which plain `yaml.safe_load` forgets.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -123,8 +124,12 @@ def _check_unique_keys(root: yaml.Node | None, path: str, line_offset: int) -> N
                 seen[key.value] = line_offset + key.start_mark.line + 1
 
 
+@functools.lru_cache(maxsize=256)
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
-    """Parse YAML text; a syntax error becomes a `UserError` at its line and column."""
+    """Parse YAML text; a syntax error becomes a `UserError` at its line and column.
+
+    Remembered by its arguments: the live preview parses the same front matter, data files and
+    fence bodies in every build. The document is shared, so no caller changes its value."""
     try:
         node = _compose(text)
         _check_unique_keys(node, path, line_offset)
