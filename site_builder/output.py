@@ -1,13 +1,30 @@
 """Atomic output: a build writes into a staging folder beside the output and swaps it in at the end.
 
 A failed build removes its staging folder and leaves the previous output byte-for-byte as it was.
+`write_or_link` writes one output file, or links the previous output's identical one (live preview).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
+
+
+def write_or_link(target: Path, data: bytes, earlier: Path | None = None) -> bool:
+    """Write `data` to `target`, or hard-link `earlier` (the same file in the previous output) when
+    it holds exactly these bytes: the live preview does not write unchanged outputs again. True if
+    it linked."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if earlier is not None and earlier.stat().st_size == len(data) and earlier.read_bytes() == data:
+            os.link(earlier, target)
+            return True
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    target.write_bytes(data)
+    return False
 
 
 class AtomicOutput:

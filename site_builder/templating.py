@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import weakref
 import re
 import traceback
+import weakref
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any

@@ -14,7 +14,6 @@ import json
 import multiprocessing
 import os
 import secrets
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -31,9 +30,10 @@ from site_builder.charts.validate import channel_errors, field_errors, schema_er
 from site_builder.content.yaml_source import ValidationErrors
 from site_builder.dependencies import declares_inputs, effect
 from site_builder.errors import UserError
-from site_builder.markdown.engine import MarkdownOptions, create_md, render_markdown
+from site_builder.markdown.engine import MarkdownOptions, render_markdown, shared_md
 from site_builder.markdown.fences import FenceBlock
 from site_builder.markdown.links import relative_url
+from site_builder.output import write_or_link
 
 ASSETS = Path(__file__).parent / "assets"
 OUT_DIR = "assets/charts"
@@ -43,6 +43,8 @@ PARALLEL_FROM = 10
 """Fewer new charts than this compile in-process: starting a worker (about a second) would cost more."""
 EFFECT = "chart"
 """The kind of effect a chart fence has on the build (`Site.effects`): its job and errors."""
+_FIGURES: dict[tuple[Any, ...], str] = {}
+_FIGURES_KEPT = 128
 _NONCE = secrets.token_hex(8)
 """In placeholders, so an author's HTML comment cannot pose as one. Per process, not per build: the
 preview reuses a page's render (placeholders included) across builds; it never reaches the output."""
@@ -150,9 +152,21 @@ class ChartBuild:
         return html
 
     def figure(self, number: int, job: ChartJob) -> str:
+        """The chart's `<figure>`; remembered by all it is made of (the live preview fills the same
+        charts in every build, and scoping the SVGs' ids is most of it)."""
         output = self.outputs.get(job.key)
         if output is None:
             return ""
+        # The key names the spec with its data (so the table and the outputs); the rest is the
+        # page's URL, the texts around the chart and how captions render.
+        key = (number, job.key, job.meta.model_dump_json(), self.page_url(job.page), self.caption_html)
+        if (html := _FIGURES.get(key)) is None:
+            html = _FIGURES[key] = self._figure(number, job, output)
+            while len(_FIGURES) > _FIGURES_KEPT:
+                del _FIGURES[next(iter(_FIGURES))]  # the oldest
+        return html
+
+    def _figure(self, number: int, job: ChartJob, output: ChartOutput) -> str:
         rel = self.url_from(job.page)
         spec_url = rel(f"{job.key}.vg.json") if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES else None
         links = ChartLinks(csv=rel(f"{job.key}.csv") if job.table else None, svg=rel(f"{job.key}.svg"),
@@ -169,24 +183,41 @@ class ChartBuild:
         return (f'<link rel="stylesheet" href="{rel("sb-charts.css")}">'
                 f'<script src="{rel("sb-charts.js")}" defer></script>\n')
 
-    def write(self, site_dir: Path) -> None:
-        """The runtime (only if some page has a chart) and each chart's downloads."""
+    def write(self, site_dir: Path, previous: Path | None = None) -> None:
+        """The runtime (only if some page has a chart) and each chart's downloads; a download already
+        in `previous` (the live preview's last output) is hard-linked: its name is its content hash."""
         if not self.jobs:
             return
         out = site_dir / OUT_DIR
-        shutil.copytree(ASSETS, out, dirs_exist_ok=True)
-        runtime = (ASSETS / "sb-charts.js").read_text(encoding="utf-8")
-        (out / "sb-charts.js").write_text(runtime.replace("__SB_THEMES__", json.dumps(THEMES)), encoding="utf-8")
+        for file in sorted(f for f in ASSETS.rglob("*") if f.is_file()):
+            rel = file.relative_to(ASSETS)
+            data = file.read_bytes()
+            if rel.as_posix() == "sb-charts.js":
+                data = data.replace(b"__SB_THEMES__", json.dumps(THEMES).encode("utf-8"))
+            write_or_link(out / rel, data, previous / OUT_DIR / rel if previous else None)
         for job in self.jobs:
             output = self.outputs.get(job.key)
             if output is None or (out / f"{job.key}.svg").exists():
                 continue
-            (out / f"{job.key}.svg").write_text(output.svg_light, encoding="utf-8")
-            (out / f"{job.key}.png").write_bytes(output.png)
-            if job.table:
-                (out / f"{job.key}.csv").write_text(to_csv(job.table), encoding="utf-8")
-            if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES:
-                (out / f"{job.key}.vg.json").write_text(json_for_script(output.vega), encoding="utf-8")
+            for name, content in _downloads(job, output):
+                target, earlier = out / name, (previous / OUT_DIR / name if previous else None)
+                if earlier is not None and earlier.is_file():
+                    os.link(earlier, target)
+                elif isinstance(content, bytes):
+                    target.write_bytes(content)
+                else:
+                    target.write_text(content(), encoding="utf-8")
+
+
+def _downloads(job: ChartJob, output: ChartOutput) -> list[tuple[str, bytes | Callable[[], str]]]:
+    """A chart's files: name → bytes, or a function making the text (only called when written)."""
+    files: list[tuple[str, bytes | Callable[[], str]]] = [
+        (f"{job.key}.svg", lambda: output.svg_light), (f"{job.key}.png", output.png)]
+    if job.table:
+        files.append((f"{job.key}.csv", lambda: to_csv(job.table)))
+    if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES:
+        files.append((f"{job.key}.vg.json", lambda: json_for_script(output.vega)))
+    return files
 
 
 def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -215,15 +246,19 @@ def default_workers() -> int:
     return max(1, min(4, usable))
 
 
+def caption_html(text: str) -> str:
+    """A chart's caption: markdown with raw HTML off (captions are data, not trusted like a page)."""
+    return render_markdown(shared_md(MarkdownOptions(raw_html=False)), text).html
+
+
 def new_chart_build(root: Path, content_dir: Path, data: dict[str, Any], page_urls: dict[str, str],
                     progress: Callable[[str], None], data_dir: str = "data") -> ChartBuild:
     """The charts of one build, caching under `.site-builder-cache/charts/` in the project root."""
-    caption_md = create_md(MarkdownOptions(raw_html=False))  # captions are data, not trusted like a page
     return ChartBuild(
         context=ChartContext(root=root, content_dir=content_dir.resolve(), data=data, data_dir=data_dir),
         cache=ChartCache(root / ".site-builder-cache" / "charts"),
         page_url=lambda page: page_urls.get(page, ""),
-        caption_html=lambda text: render_markdown(caption_md, text).html,
+        caption_html=caption_html,
         workers=default_workers(),
         progress=progress,
     )

@@ -41,6 +41,7 @@ from mkdocs.structure.pages import Page
 
 from site_builder.host.plugin import ExplainerPlugin
 from site_builder.host.runner import BuildResult, _Capture, _explainer, _load, run_captured
+from site_builder.output import write_or_link
 from site_builder.page_cache import PageCache
 
 log = logging.getLogger("mkdocs.commands.build")
@@ -169,14 +170,14 @@ class PreviewBuilder:
             config.site_dir = str(out_dir)
             # MkDocs keeps one instance of a plugin per process: claim it for this build.
             config.plugins.on_startup(command="serve", dirty=False)
-            plugin.page_cache = self._page_cache
+            plugin.page_cache, plugin.previous_output = self._page_cache, previous
             plugin.check_sources = plugin.strict_sources = False  # as `site-builder build`
             try:
                 self._run(config, out_dir, previous)
             except Abort:
                 pass  # reported through the plugin's collector and the captured log
             finally:
-                plugin.page_cache = None
+                plugin.page_cache, plugin.previous_output = None, None
             return config, plugin
 
         result = run_captured(self.config_file, self.strict, False, run)
@@ -342,14 +343,8 @@ class PreviewBuilder:
     def _write(self, data: bytes, rel: str, folders: tuple[Path, Path | None]) -> None:
         """Write an output, or hard-link the previous generation's if it has the same bytes."""
         out, previous = folders
-        old = previous / rel if previous is not None else Path()
-        if previous is not None and old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
-            _link(previous, out, rel)
+        if write_or_link(out / rel, data, previous / rel if previous is not None else None):
             self._linked.add(rel)
-            return
-        target = out / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
 
     def _diff(self, out_dir: Path, previous: Path | None) -> set[str]:
         """Outputs new, changed or gone since `previous` (hard-linked ones are unchanged)."""

@@ -33,7 +33,7 @@ from site_builder.host import timeline
 from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
-from site_builder.markdown.engine import MarkdownOptions, create_md
+from site_builder.markdown.engine import MarkdownOptions, shared_md
 from site_builder.markdown.headings import toc_tree
 from site_builder.markdown.links import SiteLinks, anchor_ids, check_anchors
 from site_builder.output import AtomicOutput
@@ -144,6 +144,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.output: AtomicOutput | None = None
         # Set by the preview builder for its builds only: it reuses renders whose inputs are unchanged.
         self.page_cache: PageCache | None = None
+        self.previous_output: Path | None = None
+        """Set by the preview builder: its last complete output, to link unchanged chart files from."""
         self.check_sources = False
         """Set by `site-builder check`: charts and timeline events without a source are reported."""
         self.strict_sources = False
@@ -185,7 +187,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.timeline = timeline.add_page(files, config, self.config.data_dir, self.root)
         pages = {f.src_uri: f.url for f in files.documentation_pages()}
         others = {f.src_uri: f.url for f in files if not f.is_documentation_page()}
-        md = create_md(MarkdownOptions(raw_html=self.config.raw_html))
+        md = shared_md(MarkdownOptions(raw_html=self.config.raw_html))
         self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
         self._load_sources(docs_dir, files, config)
         timeline.attach(self.timeline, self.site, self.collector, config, self.root)
@@ -270,7 +272,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         count = self.warnings.count + len(self.collector.warnings)
         if config.strict and count:
             raise PluginError(f"{count} warning(s) in strict mode; the previous output is unchanged")
-        self.charts.write(Path(config.site_dir))
+        self.charts.write(Path(config.site_dir), self.previous_output)
         if self.output is not None:
             config.site_dir = str(self.output.commit())
             self.output = None

@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files
 from site_builder.content.data import read_text
 from site_builder.dependencies import declares_inputs, with_text
 from site_builder.errors import ErrorCollector, UserError, display_path
-from site_builder.markdown.engine import MarkdownOptions, create_md
+from site_builder.markdown.engine import MarkdownOptions, shared_md
 from site_builder.markdown.links import AnchorLink
 from site_builder.pages import Site
 from site_builder.timeline.fence import timeline_fence
@@ -108,7 +108,7 @@ def attach(setup: TimelineSetup, site: Site, collector: ErrorCollector, config: 
         # Valid events are still shown when others have errors, so links to them are not reported too.
         setup.timeline = timeline
         if setup.timeline is not None:
-            renderer = EventRenderer(setup.timeline, create_md(MarkdownOptions(raw_html=False)), site.links,
+            renderer = EventRenderer(setup.timeline, shared_md(MarkdownOptions(raw_html=False)), site.links,
                                      PAGE, text.splitlines(), report)
             site.effects[EFFECT] = renderer.note
         templates = Path(config.theme.custom_dir) if config.theme.custom_dir else None
