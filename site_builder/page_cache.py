@@ -150,12 +150,14 @@ class PageCache:
         self._fingerprints: dict[KeyPath, str] = {}
         self._files: dict[FileKey, str] = {}
         self.hits = 0
+        self.rendered: list[str] = []
+        """Pages rendered (not reused) in the current build, in order."""
 
     def _begin(self, site: Site) -> None:
         # The plugin makes a new Site for every build: one build's fingerprints are computed once.
         if site is not self._site:
             self._site, self._site_sig, self._fingerprints, self._files = site, site_signature(site), {}, {}
-            self.hits = 0
+            self.hits, self.rendered = 0, []
 
     def _current(self, path: KeyPath) -> str:
         if path not in self._fingerprints:
@@ -184,6 +186,7 @@ class PageCache:
             for kind, payload in entry.effects:
                 site.effects[kind](payload)
             return entry.rendered
+        self.rendered.append(page)
         cited, site.sources.cited = site.sources.cited, set()
         with recording() as record:
             try:

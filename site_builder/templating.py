@@ -98,7 +98,7 @@ def compiled(env: jinja2.Environment, source: str) -> jinja2.Template:
     """`env.from_string(source)`, remembered per environment: compiling is most of a small page's
     Jinja step, and a compiled template depends only on its source and its environment."""
     cache = _COMPILED.setdefault(env, LRUCache(_COMPILED_PER_ENV))
-    template = cache.get(source)
+    template: jinja2.Template | None = cache.get(source)
     if template is None:
         template = cache[source] = env.from_string(source)
     return template

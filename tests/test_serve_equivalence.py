@@ -1,7 +1,8 @@
 """The preview's incremental builds equal a clean `site-builder build`, after any sequence of edits.
 
 Seeded random sequences of edits — page text and titles, data used by pages, template overrides,
-mkdocs.yml, new, deleted and renamed pages and data files, and breakages that are then fixed —
+mkdocs.yml, new, deleted and renamed pages and data files, chart files and the CSVs charts read,
+sources.yaml, timeline.yaml (shown in slices on pages), and breakages that are then fixed —
 each followed by an incremental build and a clean build of the same sources; the two trees must be
 byte-identical, and fail together. `SERVE_EQUIVALENCE_RUNS=N` runs more seeds.
 """
@@ -48,6 +49,18 @@ def page_text(rng: random.Random, title: str) -> str:
             "## Part\n\nMore.\n")
 
 
+def chart_file(title: str, mark: str) -> str:
+    return (f"title: {title}\ndata: {{url: data/nums.csv}}\nmark: {mark}\n"
+            "encoding:\n  x: {field: w, type: ordinal}\n  y: {field: v, type: quantitative}\n")
+
+
+def timeline_yaml(title: str, body: str) -> str:
+    """Two categories; the event in `a` has a markdown body (its link errors are reported once)."""
+    return ("categories:\n  a: {label: A, color: '#111111'}\n  b: {label: B, color: '#222222'}\n"
+            f"events:\n- date: 2024-01-02\n  title: {title}\n  category: a\n  body: '{body}'\n"
+            "  sources: [first]\n- date: 2023\n  title: Other\n  category: b\n")
+
+
 def sources_yaml(title: str) -> str:
     return "".join(f"{key}:\n  title: {title} {key}\n  url: https://example.org/{key}\n  publisher: Example\n"
                    f"  date: 2024-01-01\n" for key in ("first", "second"))
@@ -65,6 +78,13 @@ class Sources:
         files["content/chart.md"] = ("# Chart\n\n```chart\ntitle: Values\ndata: {url: data/nums.csv}\nmark: bar\n"
                                      "encoding:\n  x: {field: w, type: ordinal}\n  y: {field: v, type: quantitative}\n```\n")
         files["content/data/nums.csv"] = "v,w\n1,2\n3,4\n"
+        # A chart from a file, over a CSV outside the data folder, on a page also showing a timeline slice.
+        files["content/filed.md"] = ("# Filed\n\n```chart charts/c.yaml\n```\n\n```timeline\ncategory: a\n```\n\n"
+                                     "```chart\ndata: {url: tables/t.csv}\nmark: point\n"
+                                     "encoding:\n  x: {field: k, type: quantitative}\n```\n")
+        files["content/charts/c.yaml"] = chart_file("Filed", "bar")
+        files["content/tables/t.csv"] = "k\n1\n2\n"
+        files["content/data/timeline.yaml"] = timeline_yaml("First", "[Home](index.md)")
         files["content/data/other.csv"] = "label\nalpha\nbeta\n"
         files["templates/main.html"] = '{% extends "base.html" %}\n'
         write_site(root, files, CONFIG.format(name="Site"))
@@ -124,6 +144,24 @@ class Sources:
         """A source's title changes: every citation of it shows the new one."""
         self.path("data/sources.yaml").write_text(sources_yaml(f"Report {self.counter}"))
 
+    def edit_chart_file(self) -> None:
+        """The chart file changes (another mark), or is broken (an unknown mark), or goes away."""
+        chart = self.path("charts/c.yaml")
+        choice = self.rng.choice(["area", "line", "nonsense", "delete"])
+        if choice == "delete":
+            chart.unlink(missing_ok=True)
+        else:
+            chart.write_text(chart_file(f"Filed {self.counter}", choice))
+
+    def edit_chart_table(self) -> None:
+        """The CSV outside the data folder that the inline chart reads."""
+        self.path("tables/t.csv").write_text(f"k\n{self.counter}\n{self.rng.randint(0, 9)}\n")
+
+    def edit_timeline(self) -> None:
+        """An event's title, or its body's link (to a missing page: an error at timeline.yaml)."""
+        body = self.rng.choice(["[Home](index.md)", "[Gone](missing.md)", "Plain *text*."])
+        self.path("data/timeline.yaml").write_text(timeline_yaml(f"Event {self.counter}", body))
+
     def edit_template(self) -> None:
         (self.root / "templates/main.html").write_text(
             '{% extends "base.html" %}\n{% block announce %}Note ' + str(self.counter) + "{% endblock %}\n")
@@ -151,6 +189,7 @@ class Sources:
             self.edit_data, self.edit_other_data, self.add_data, self.rename_data, self.edit_sources,
             self.edit_template,
             self.edit_config,
+            self.edit_chart_file, self.edit_chart_table, self.edit_timeline,
             self.break_page, self.break_data, self.atomic_save,
         ]
         edit = self.rng.choice(edits)
@@ -166,6 +205,12 @@ class Sources:
             self.edit_data()
         if not self.path("data/other.csv").exists():
             self.rename_data()
+        chart = self.path("charts/c.yaml")
+        if not chart.exists() or "nonsense" in chart.read_text():
+            chart.write_text(chart_file(f"Repaired {self.counter}", "bar"))
+        if "missing.md" in self.path("data/timeline.yaml").read_text():
+            self.edit_timeline()
+            self.repair()
 
 
 def tree(root: Path) -> dict[str, bytes]:

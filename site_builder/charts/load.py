@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from site_builder.charts.model import EXTRA_KEYS, ChartMeta
-from site_builder.content.data import parse_data_file
+from site_builder.content.data import UnreadableData, parse_data_file
 from site_builder.content.yaml_source import ValidationErrors, parse_yaml, validation_errors
 from site_builder.dependencies import read_tracked, uses_data, uses_path
 from site_builder.errors import SourcePosition, UserError, display_path
@@ -216,4 +216,6 @@ def _file_values(file: Path, at: SourcePosition, ctx: ChartContext) -> Any:
         if not isinstance(value, dict) or part not in value:
             raise UserError(f"data file {rel} could not be loaded", at, "fix the errors reported for that file")
         value = value[part]
+    if isinstance(value, UnreadableData):  # the file has errors, reported at the file
+        raise UserError(f"data file {rel} could not be loaded", at, "fix the errors reported for that file")
     return value

@@ -185,6 +185,11 @@ class PreviewBuilder:
         return result
 
     @property
+    def rendered_sources(self) -> list[str]:
+        """Pages (source paths) whose markdown was rendered, not reused, in the last build."""
+        return list(self._page_cache.rendered)
+
+    @property
     def mount(self) -> str:
         """The URL path of `site_url` (`/repo/`), where the preview serves the site, as `mkdocs serve` does."""
         path = urlsplit(self.config.site_url or "/").path if self.config else "/"
