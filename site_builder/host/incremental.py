@@ -83,14 +83,19 @@ def _file_digest(path: str) -> str:
         return hashlib.file_digest(f, "blake2b").hexdigest()
 
 
-def _link(previous: Path, out: Path, rel: str) -> bool:
-    """Hard-link an unchanged output from the previous generation; False if there is none."""
-    source = previous / rel
-    if not source.is_file():
-        return False
+def _link(previous: Path, out: Path, rel: str, folders: set[str] | None = None) -> bool:
+    """Hard-link an unchanged output from the previous generation; False if there is none.
+    `folders`: output folders known to exist already (hundreds of theme files share a few)."""
     target = out / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.link(source, target)
+    parent = os.path.dirname(rel)
+    if folders is None or parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(parent)
+    try:
+        os.link(previous / rel, target)
+    except OSError:  # not there (or not a file): the caller writes it
+        return False
     return True
 
 
@@ -150,6 +155,8 @@ class PreviewBuilder:
         self._template_sigs: dict[str, str] = {}
         self._static_sigs: dict[str, tuple[Any, ...]] = {}
         self._linked: set[str] = set()
+        self._listing: tuple[Path, set[str]] | None = None
+        """The last successful generation's folder and files."""
         self._theme_files: tuple[Any, list[tuple[str, str]]] | None = None
         self._renders: dict[str, tuple[str, str]] = {}
         """Output path → (signature of the theme render's inputs, its output before `on_post_page`)."""
@@ -267,12 +274,13 @@ class PreviewBuilder:
 
     def _copy_static(self, files: Files, out: Path, previous: Path | None) -> None:
         docs_dir = os.path.join(self.config.docs_dir, "") if self.config else os.sep
+        folders: set[str] = set()
         for file in files:
             if file.is_documentation_page() or not file.inclusion.is_included():
                 continue
             signature = self._static_signature(file, docs_dir)
             unchanged = self._static_sigs.get(file.dest_uri) == signature
-            if previous is not None and unchanged and _link(previous, out, file.dest_uri):
+            if previous is not None and unchanged and _link(previous, out, file.dest_uri, folders):
                 self._linked.add(file.dest_uri)
                 continue
             file.copy_file()
@@ -354,9 +362,11 @@ class PreviewBuilder:
     def _diff(self, out_dir: Path, previous: Path | None) -> set[str]:
         """Outputs new, changed or gone since `previous` (hard-linked ones are unchanged)."""
         now = _all_files(out_dir)
+        # A generation does not change once built: the previous one's listing is remembered.
+        listed, self._listing = self._listing, (out_dir, now)
         if previous is None:
             return now
-        before = _all_files(previous)
+        before = listed[1] if listed is not None and listed[0] == previous else _all_files(previous)
         changed = (before - now) | (now - before)
         for rel in (now & before) - self._linked:
             if not filecmp.cmp(out_dir / rel, previous / rel, shallow=False):

@@ -16,7 +16,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from site_builder.content.sources import KEY_PATTERN, SourceRegistry, source_entry_html, sources_list_html
 from site_builder.dependencies import declares_inputs
@@ -53,8 +53,9 @@ class PageCitations:
     def link(self, key: str, number: int) -> Markup:
         """The citation as readers see it; hovering shows the source, so they need not jump to the list."""
         source = self.registry.sources[key]
-        return Markup('<a class="sb-cite" href="#ref-{}" title="{}: {}">[{}]</a>').format(
-            key, source.publisher, source.title, number)
+        # Each value escaped, as `Markup.format` would, without its formatter (a tenth of a page's render).
+        return Markup(f'<a class="sb-cite" href="#ref-{escape(key)}" title="{escape(source.publisher)}: '
+                      f'{escape(source.title)}">[{number}]</a>')
 
 
 def parse_citation(text: str) -> list[str] | None:
