@@ -139,7 +139,7 @@ class ChartBuild:
     def fill(self, page: str, html: str) -> str:
         """A page's HTML with its placeholders replaced by figures (runtime tags before the first)."""
         marker = f"<!--sb-chart:{_NONCE}:"
-        if marker not in html:
+        if page not in self._on_page or marker not in html:
             return html
         first = True
         for number, job in enumerate(job for job in self.jobs if job.page == page):

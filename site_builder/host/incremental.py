@@ -158,8 +158,13 @@ class PreviewBuilder:
         self._listing: tuple[Path, set[str]] | None = None
         """The last successful generation's folder and files."""
         self._theme_files: tuple[Any, list[tuple[str, str]]] | None = None
-        self._renders: dict[str, tuple[str, str]] = {}
-        """Output path → (signature of the theme render's inputs, its output before `on_post_page`)."""
+        self._renders: dict[str, tuple[Any, str]] = {}
+        """Output path → (the theme render's inputs, its output before `on_post_page`)."""
+        self._pages_out: tuple[Path | None, dict[str, bytes]] = (None, {})
+        """The last successful generation's folder and the bytes of each page written to it."""
+        self._pages_now: dict[str, bytes] = {}
+        self._folders: set[str] = set()
+        """Folders made in the generation being built."""
         self._search = SearchReplay()
         self._page_cache = PageCache()
         self.changed: set[str] = set()
@@ -168,7 +173,7 @@ class PreviewBuilder:
 
     def build(self, out_dir: Path, previous: Path | None) -> BuildResult:
         """Build into the empty folder `out_dir`; `previous` is the last complete generation."""
-        self._linked = set()
+        self._linked, self._pages_now, self._folders = set(), {}, set()
         self.rendered_pages = 0
 
         def run(capture: _Capture) -> tuple[MkDocsConfig, ExplainerPlugin]:
@@ -189,6 +194,8 @@ class PreviewBuilder:
 
         result = run_captured(self.config_file, self.strict, False, run)
         self.changed = self._diff(out_dir, previous) if result.ok else set()
+        if result.ok:
+            self._pages_out = (out_dir, self._pages_now)
         return result
 
     @property
@@ -274,13 +281,12 @@ class PreviewBuilder:
 
     def _copy_static(self, files: Files, out: Path, previous: Path | None) -> None:
         docs_dir = os.path.join(self.config.docs_dir, "") if self.config else os.sep
-        folders: set[str] = set()
         for file in files:
             if file.is_documentation_page() or not file.inclusion.is_included():
                 continue
             signature = self._static_signature(file, docs_dir)
             unchanged = self._static_sigs.get(file.dest_uri) == signature
-            if previous is not None and unchanged and _link(previous, out, file.dest_uri, folders):
+            if previous is not None and unchanged and _link(previous, out, file.dest_uri, self._folders):
                 self._linked.add(file.dest_uri)
                 continue
             file.copy_file()
@@ -321,7 +327,9 @@ class PreviewBuilder:
         config._current_page, page.active = page, True
         try:
             # Taken before the hooks: the search plugin strips attributes from the content.
-            page_sig = _digest(
+            # Kept as a tuple, compared by `==`: a reused page's content is the very same string
+            # object, so comparing is nearly free where digesting it would hash the whole page.
+            page_sig = (
                 nav_sig, self._theme_sig, page.url, page.file.src_uri, str(page.title), page.content,
                 _toc(page.toc), repr(page.meta), page.update_date, page.edit_url, page.canonical_url,
                 [(str(p.title), p.url) if p else None for p in (page.previous_page, page.next_page)],
@@ -333,7 +341,7 @@ class PreviewBuilder:
                 context = _run_hook(method, context, page, config, nav)
             # What plugins add to the context (the explainer's layout data) is an input of the render.
             added = sorted((k, repr(v)) for k, v in context.items() if k not in base_keys)
-            signature = _digest(page_sig, added)
+            signature = (page_sig, added)
             dest = page.file.dest_uri
             cached = self._renders.get(dest)
             if cached is not None and cached[0] == signature and self._search.can_replay(dest):
@@ -356,12 +364,17 @@ class PreviewBuilder:
     def _write(self, data: bytes, rel: str, folders: tuple[Path, Path | None]) -> None:
         """Write an output, or hard-link the previous generation's if it has the same bytes."""
         out, previous = folders
-        if write_or_link(out / rel, data, previous / rel if previous is not None else None):
+        self._pages_now[rel] = data
+        # The bytes of the previous generation's page are remembered: no need to read it to compare.
+        last_root, last_pages = self._pages_out
+        same = previous is not None and last_root == previous and last_pages.get(rel) == data
+        if (same and _link(previous, out, rel, self._folders)) or write_or_link(
+                out / rel, data, previous / rel if previous is not None else None):
             self._linked.add(rel)
 
     def _diff(self, out_dir: Path, previous: Path | None) -> set[str]:
         """Outputs new, changed or gone since `previous` (hard-linked ones are unchanged)."""
-        now = _all_files(out_dir)
+        now = _all_files(out_dir, prune=True)
         # A generation does not change once built: the previous one's listing is remembered.
         listed, self._listing = self._listing, (out_dir, now)
         if previous is None:
@@ -374,12 +387,17 @@ class PreviewBuilder:
         return changed
 
 
-def _all_files(root: Path) -> set[str]:
-    """Every file under `root`, relative, with `/` separators."""
+def _all_files(root: Path, prune: bool = False) -> set[str]:
+    """Every file under `root`, relative, with `/` separators; `prune`: folders without files are
+    removed (the server may hand the builder a recycled tree's folders)."""
     found: set[str] = set()
-    for dirpath, _dirs, names in os.walk(root):
+    empty: set[str] = set()
+    for dirpath, dirs, names in os.walk(root, topdown=False):
         prefix = os.path.relpath(dirpath, root).replace(os.sep, "/")
         found.update(name if prefix == "." else f"{prefix}/{name}" for name in names)
+        if prune and prefix != "." and not names and all(os.path.join(dirpath, d) in empty for d in dirs):
+            os.rmdir(dirpath)
+            empty.add(dirpath)
     return found
 
 def watched_sources(config_file: Path, config: MkDocsConfig | None) -> tuple[list[Path], list[Path]]:

@@ -2,12 +2,16 @@
 
 A build writes into a new folder; only a complete, successful build is published, by swapping one
 pointer. A request takes the current tree for its whole lifetime, so it gets the old files or the
-new ones, never a half-written mix. A replaced tree is removed once no request reads it. All
-trees live in one temporary folder that `close` removes.
+new ones, never a half-written mix. A replaced tree is removed once no request reads it — except
+one, whose files are removed but whose folders are kept as the next build's folder: on some disks
+making a folder costs a third of a millisecond, and a 200-page site has 230 of them (the builder
+removes the folders a generation does not use). All trees live in one temporary folder that
+`close` removes.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -36,13 +40,19 @@ class Generations:
         self._current: Generation | None = None
         self._retired: list[Generation] = []
         self._count = 0
+        self._spare: Path | None = None
+        """A replaced tree emptied of its files, to build the next generation in."""
 
     def new_folder(self) -> Path:
-        """An empty folder for the next build."""
+        """A folder without files for the next build (it may hold empty folders)."""
         with self._lock:
             self._count += 1
             path = self.folder / f"gen-{self._count}"
-        path.mkdir()
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.rename(path)
+        else:
+            path.mkdir()
         return path
 
     @property
@@ -70,10 +80,21 @@ class Generations:
             idle = [g for g in self._retired if g.readers == 0]
             self._retired = [g for g in self._retired if g.readers > 0]
         for generation in idle:
-            shutil.rmtree(generation.root, ignore_errors=True)
+            self._remove(generation.root)
 
     def discard(self, root: Path) -> None:
         """Remove a folder that was never published (a failed build)."""
+        self._remove(root)
+
+    def _remove(self, root: Path) -> None:
+        """Remove a tree nobody reads, or keep its folders as the spare."""
+        with self._lock:
+            wanted = self._spare is None
+        if wanted and _remove_files(root):
+            with self._lock:
+                if self._spare is None:
+                    self._spare = root.rename(self.folder / f"spare-{root.name}")
+                    return
         shutil.rmtree(root, ignore_errors=True)
 
     @contextmanager
@@ -93,7 +114,18 @@ class Generations:
                     if last:
                         self._retired.remove(generation)
                 if last:
-                    shutil.rmtree(generation.root, ignore_errors=True)
+                    self._remove(generation.root)
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _remove_files(root: Path) -> bool:
+    """Remove every file under `root`, keeping the folders; False if that failed."""
+    try:
+        for dirpath, _dirs, names in os.walk(root):
+            for name in names:
+                os.unlink(os.path.join(dirpath, name))
+    except OSError:
+        return False
+    return True
