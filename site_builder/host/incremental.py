@@ -367,9 +367,10 @@ class PreviewBuilder:
         self._pages_now[rel] = data
         # The bytes of the previous generation's page are remembered: no need to read it to compare.
         last_root, last_pages = self._pages_out
-        same = previous is not None and last_root == previous and last_pages.get(rel) == data
-        if (same and _link(previous, out, rel, self._folders)) or write_or_link(
-                out / rel, data, previous / rel if previous is not None else None):
+        if previous is None:
+            write_or_link(out / rel, data)
+        elif (last_root == previous and last_pages.get(rel) == data and _link(previous, out, rel, self._folders)
+              or write_or_link(out / rel, data, previous / rel)):
             self._linked.add(rel)
 
     def _diff(self, out_dir: Path, previous: Path | None) -> set[str]:
