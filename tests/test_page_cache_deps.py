@@ -129,6 +129,14 @@ def test_a_chart_over_a_broken_csv_is_an_error_at_its_url(preview: Preview) -> N
                for e in preview.result.errors)
 
 
+def test_a_bad_front_matter_key_is_reported_by_every_build(preview: Preview) -> None:
+    """Parsed front matter is shared between builds: removing the bad key must not change it."""
+    preview.write("content/index.md", "---\nicon: no/such-icon\n---\n\n# Home\n")
+    for _ in range(2):
+        preview.build()
+        assert [e.message for e in preview.result.errors] == ["unknown icon `no/such-icon`"]
+
+
 def _site_with(handler: Callable[[FenceBlock], str]) -> Site:
     return Site(md=create_md(), links=SiteLinks({"p.md": "p/"}, {}), fences={"x": handler})
 

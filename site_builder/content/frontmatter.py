@@ -92,7 +92,8 @@ def parse_meta(header: str, path: str) -> tuple[PageMeta, dict[str, Any], YamlDo
         raise UserError("front matter must be a mapping of `key: value` lines",
                         doc.position(), "write e.g. `title: My page`")
     model = ArticleMeta if "date" in raw else PageMeta
-    return doc.validate(model), raw, doc
+    # A copy: the parsed document is shared (`parse_yaml` remembers it) and the build drops bad keys.
+    return doc.validate(model), dict(raw), doc
 
 
 def parse_page(text: str, path: str) -> tuple[PageSource, list[UserError]]:
