@@ -4,6 +4,8 @@ Fences are handled while pages render (load + validate, synchronously, so errors
 position) and leave a placeholder; once every page is rendered, `compile` turns all new charts
 into outputs in a process pool (vl-convert is CPU-bound), and `fill` swaps placeholders for
 figures. `write` puts the runtime and each chart's downloads under `assets/charts/` in the site.
+The handler's effects on the build (a job, errors) go through `dependencies.effect`, so the live
+preview can reuse a page's render and still compile and fill its charts.
 """
 
 from __future__ import annotations

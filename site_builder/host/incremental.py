@@ -7,7 +7,8 @@ Every page still goes through `on_pre_page` … `on_page_content`, `on_page_cont
 `on_post_page`, so plugins see a whole build (the feed, social cards and the home page's article
 list are complete). What is skipped is work whose inputs are recorded and unchanged:
 
-- a page's render (Jinja step + markdown) — `PageCache`, keyed by its text and the data it read;
+- a page's render (Jinja step + markdown) — `PageCache`, keyed by its text, the data it read and
+  the files its chart and timeline blocks read (`site_builder.dependencies`);
 - a page's theme render — keyed by a signature of what the theme template reads: the page's
   content, title, toc and meta, the whole nav (titles and meta of every page), the neighbours,
   the theme's own template files and whatever plugins added to the context; Material's search
@@ -16,8 +17,9 @@ list are complete). What is skipped is work whose inputs are recorded and unchan
 - static files (theme assets, images, data files) whose source is unchanged.
 
 A page or static file with the same bytes as in the previous generation is hard-linked from it,
-not written again (what plugins write at `on_post_build` — search index, feed, social cards — is
-written every time). New outputs are compared with the previous ones byte for byte, so the server
+not written again (so are chart files; what other plugins write at `on_post_build` — search
+index, feed, social cards — is written every time). The folder may hold empty folders of a
+recycled tree (`serve.generations`): those this generation does not use are removed. New outputs are compared with the previous ones byte for byte, so the server
 can tell browsers exactly which outputs changed. `tests/test_serve_equivalence.py` checks the result against clean builds.
 """
 from __future__ import annotations
