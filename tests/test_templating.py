@@ -65,6 +65,25 @@ def test_fences_inside_admonitions_and_lists_stay_literal() -> None:
     assert "<pre><code>{{ x }}\n</code></pre>" in html and "<pre><code>{% y %}\n</code></pre>" in html
 
 
+def test_indented_code_blocks_stay_literal() -> None:
+    html = render("Intro {{ 1 + 1 }}.\n\n    {{ data.x }}\n    {% for r in rows %}\n\nAfter {{ 2 + 2 }}.\n")
+    assert html == "<p>Intro 2.</p>\n<pre><code>{{ data.x }}\n{% for r in rows %}\n</code></pre>\n<p>After 4.</p>\n"
+
+
+def test_indented_code_inside_list_items_and_admonitions_stays_literal() -> None:
+    """Inside a list item or an admonition, code is indented four columns past the content."""
+    html = render("- step\n\n      {{ a }}\n\n!!! note\n    Body\n\n        {{ b }}\n")
+    assert "<pre><code>{{ a }}\n</code></pre>" in html and "<pre><code>{{ b }}\n</code></pre>" in html
+
+
+def test_indented_lines_that_are_not_code_are_templated() -> None:
+    """CommonMark: an indented line continues a paragraph (it cannot interrupt one), and a list
+    item's or an admonition's indented content is prose."""
+    html = render("Total:\n    {{ 1 + 1 }}\n\n- item\n\n    {{ 2 + 2 }}\n\n!!! note\n    {{ 3 + 3 }}\n")
+    assert "<p>Total:\n2</p>" in html
+    assert "<p>4</p>" in html and "<p>6</p>" in html and "{{" not in html
+
+
 def test_fences_keep_the_lines_after_them_in_place() -> None:
     """A protected fence must not add blank lines: later blocks would move and shift positions."""
     html = render("```\n{{ a }}\nb\n```\nx {{ 1 }}\n")
