@@ -21,8 +21,7 @@ from markupsafe import Markup
 from site_builder.content.sources import KEY_PATTERN, SourceRegistry, source_entry_html, sources_list_html
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.fences import FenceBlock
-from site_builder.markdown.links import LinkContext
-from site_builder.markdown.links import _locate as locate_in_block
+from site_builder.markdown.links import LinkContext, locate
 
 _CANDIDATE = re.compile(r"\[@[^\]\[]*\]")  # may span a soft line break
 _KEYS = re.compile(rf"^\[@({KEY_PATTERN})((?:\s*;\s*@{KEY_PATTERN})*)\]$")
@@ -88,7 +87,7 @@ def number_citations(state: StateCore) -> None:
         return
     for block in state.tokens:
         for token in _cite_tokens(block.children or []):
-            position = locate_in_block(links, block.map, token.content.split("\n")[0])
+            position = locate(links, block.map, token.content.split("\n")[0])
             keys = token.meta["keys"]
             if keys is None:
                 citations.errors.append(UserError(f"malformed citation `{token.content}`", position,

@@ -78,7 +78,7 @@ def relative_url(from_url: str, to_url: str) -> str:
     return rel
 
 
-def _locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> SourcePosition:
+def locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> SourcePosition:
     """Where a link's target is written in its block. markdown-it percent-encodes what the author
     wrote (`数据.md` → `%E6…`), so the decoded form is looked for too; `](` first, so that a link
     whose text repeats its target (`[a.md](a.md)`) points at the target."""
@@ -133,10 +133,10 @@ def resolve_links(state: StateCore) -> None:
         # Links and images are direct children of an inline token (an image's children are its alt text).
         for token in block.children or ():
             attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
-            if attr is None or token.attrs.get("class") == "headerlink":
+            if attr is None:
                 continue
             written = str(token.attrs.get(attr, ""))
-            position = _locate(ctx, block.map, written)
+            position = locate(ctx, block.map, written)
             token.attrSet(attr, resolve_target(ctx, written, position, "link" if attr == "href" else "image"))
 
 
