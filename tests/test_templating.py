@@ -109,6 +109,13 @@ def test_a_data_value_cannot_open_a_raw_html_attribute() -> None:
     assert "<img" not in html and 'onerror' in html
 
 
+def test_a_data_value_in_a_raw_html_link_cannot_run_script() -> None:
+    """A browser decodes `javascript&#58;` in an attribute, so escaping alone would not stop it."""
+    html, errors = render_errors('<a href="{{ data.url }}">source</a>\n', {"url": "javascript:alert(1)"})
+    assert html == '<p><a href="">source</a></p>\n'
+    assert [(e.position.line, e.message) for e in errors] == [(1, "unsafe href `javascript:alert(1)` in raw HTML")]
+
+
 def test_undefined_name_points_at_the_page_line_and_name() -> None:
     error = error_of("---\ntitle: T\n---\nIntro.\n\nTotal: {{ data.stats.totl }}\n", {"stats": {"total": 1}})
     assert (error.position.path, error.position.line, error.position.column) == ("content/p.md", 6, 22)

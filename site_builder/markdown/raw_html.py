@@ -6,6 +6,11 @@ to the page's URL, and a missing page, anchor or image is an error at its line. 
 such an attribute is replaced (re-escaped, in double quotes), so the rest of the author's HTML is
 left byte for byte. The ids the HTML sets are recorded for the page's duplicate-id check (ids.py).
 
+Any `href` or `src` (of any tag) that would run script or open a local file (`javascript:`,
+`vbscript:`, `file:`, `data:` other than an image) is an error and is emptied: the Jinja step escapes
+a data value for HTML, but a browser decodes `javascript&#58;` inside an attribute, so a value from
+data in an author's `href` could otherwise run script.
+
 Only tokens markdown-it made from the page's own text are read: a data value reaches the page
 escaped (`<` as `&#60;`), so it never forms an HTML token, and data fields render with raw HTML off.
 """
@@ -21,11 +26,14 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from site_builder.errors import SourcePosition
+from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.links import LinkContext, locate, resolve_target
 
-# Attributes that name a target, with the kind of target that error messages name.
+# Attributes whose target is resolved and checked, with the kind of target that error messages name.
 _TARGETS = {("a", "href"): "link", ("img", "src"): "image"}
+_URL_ATTRIBUTES = {"href", "src"}
+# A browser drops these from anywhere in a URL, so `java&#9;script:` is `javascript:`.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
 # Most raw HTML (a `<kbd>`, a `</div>`) sets none of these, and is not tokenized at all.
 _MAY_MATTER = re.compile(r"(?i)\b(?:href|src|id)\s*=")
 # One attribute of one start tag the tokenizer found (a tag, not the page): where its value is written.
@@ -62,7 +70,7 @@ class _Scanner(HTMLParser):
         written_tag = self.get_starttag_text() or ""
         for match in _ATTRIBUTE.finditer(written_tag, 1 + len(tag)):
             name, quoted = match.group(1).lower(), match.group(2)
-            if quoted is None or ((tag, name) not in _TARGETS and name != "id"):
+            if quoted is None or (name not in _URL_ATTRIBUTES and name != "id"):
                 continue
             bare = quoted[1:-1] if quoted[0] in "\"'" else quoted
             start = offset + match.start(2)
@@ -71,7 +79,7 @@ class _Scanner(HTMLParser):
 
 
 def attributes(text: str) -> list[Attribute]:
-    """The `href`/`src` targets and the ids that the start tags of `text` set, in order."""
+    """The `href`/`src` values and the ids that the start tags of `text` set, in order."""
     scanner = _Scanner(text)
     scanner.feed(text)
     scanner.close()
@@ -86,13 +94,13 @@ def check_raw_html(state: StateCore) -> None:
     ids: list[tuple[str, SourcePosition]] = state.env.setdefault("raw_html_ids", [])
     for block in state.tokens:
         if block.type == "html_block":
-            _check_token(ctx, block, block.map, ids, exact_line=True)
+            _check_token(state.md, ctx, block, block.map, ids, exact_line=True)
         for token in block.children or ():
             if token.type == "html_inline":
-                _check_token(ctx, token, block.map, ids, exact_line=False)
+                _check_token(state.md, ctx, token, block.map, ids, exact_line=False)
 
 
-def _check_token(ctx: LinkContext, token: Token, block_map: list[int] | None,
+def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list[int] | None,
                  ids: list[tuple[str, SourcePosition]], exact_line: bool) -> None:
     if not _MAY_MATTER.search(token.content):
         return
@@ -104,7 +112,14 @@ def _check_token(ctx: LinkContext, token: Token, block_map: list[int] | None,
         if attr.name == "id":
             ids.append((attr.value, position))
             continue
-        target = resolve_target(ctx, attr.value, position, _TARGETS[(attr.tag, attr.name)])
+        url = _URL_IGNORED.sub("", attr.value).strip()  # as the browser reads it
+        if not md.validateLink(url.lower()):
+            ctx.errors.append(UserError(f"unsafe {attr.name} `{url}` in raw HTML", position,
+                                        "only web, mail and relative links (and data:image) are allowed"))
+            replacements.append((attr, ""))
+            continue
+        kind = _TARGETS.get((attr.tag, attr.name))
+        target = resolve_target(ctx, attr.value, position, kind) if kind else attr.value
         if target != attr.value:
             replacements.append((attr, target))
     content = token.content
