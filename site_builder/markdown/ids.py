@@ -41,7 +41,9 @@ def _position(ctx: LinkContext, block_map: list[int] | None, token: Token, eleme
 def _element_ids(ctx: LinkContext, tokens: Iterable[Token]) -> list[tuple[str, SourcePosition]]:
     found = []
     for block in tokens:
-        for token in [block, *(block.children or ())]:
+        # Inline attributes are written in braces: a paragraph without one has no inline ids.
+        children = block.children if block.children and "{" in block.content else ()
+        for token in [block, *children]:
             if token.attrs.get("id"):
                 element_id = str(token.attrs["id"])
                 found.append((element_id, _position(ctx, block.map, token, element_id)))

@@ -17,6 +17,7 @@ escaped (`<` as `&#60;`), so it never forms an HTML token, and data fields rende
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -95,7 +96,8 @@ def check_raw_html(state: StateCore) -> None:
     for block in state.tokens:
         if block.type == "html_block":
             _check_token(state.md, ctx, block, block.map, ids, exact_line=True)
-        for token in block.children or ():
+        # Inline HTML starts with `<`: most paragraphs have none, and their tokens need no look.
+        for token in block.children if block.children and "<" in block.content else ():
             if token.type == "html_inline":
                 _check_token(state.md, ctx, token, block.map, ids, exact_line=False)
 
@@ -108,18 +110,18 @@ def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list
     for attr in attributes(token.content):
         # An html_block's lines are the page's lines; inline HTML is somewhere in its paragraph.
         lines = [block_map[0] + attr.line, block_map[0] + attr.line + 1] if exact_line and block_map else block_map
-        position = locate(ctx, lines, attr.written)
+        where = functools.partial(locate, ctx, lines, attr.written)
         if attr.name == "id":
-            ids.append((attr.value, position))
+            ids.append((attr.value, where()))
             continue
         url = _URL_IGNORED.sub("", attr.value).strip()  # as the browser reads it
         if not md.validateLink(url.lower()):
-            ctx.errors.append(UserError(f"unsafe {attr.name} `{url}` in raw HTML", position,
+            ctx.errors.append(UserError(f"unsafe {attr.name} `{url}` in raw HTML", where(),
                                         "only web, mail and relative links (and data:image) are allowed"))
             replacements.append((attr, ""))
             continue
         kind = _TARGETS.get((attr.tag, attr.name))
-        target = resolve_target(ctx, attr.value, position, kind) if kind else attr.value
+        target = resolve_target(ctx, attr.value, where, kind) if kind else attr.value
         if target != attr.value:
             replacements.append((attr, target))
     content = token.content
