@@ -116,14 +116,13 @@ def protect_code(markdown: str) -> tuple[str, list[str]]:
     i = 0
     prose: list[str] = []
     while i < len(lines):
-        match = _FENCE_OPEN.match(lines[i])
-        if i not in code_blocks and not match:
+        end = _code_end(lines, i, code_blocks)
+        if end is None:
             prose.append(lines[i])
             i += 1
             continue
         out.append(_protect_spans("".join(prose), stash))
         prose = []
-        end = code_blocks[i] if i in code_blocks else _fence_end(lines, i, match.group(1) if match else "")
         block = "".join(lines[i:end])
         trailing = "\n" if block.endswith("\n") else ""
         out.append(stash(block[: len(block) - len(trailing)]) + trailing)
@@ -149,6 +148,14 @@ def _block_parser() -> MarkdownIt:
     md = create_md()
     md.core.ruler.enableOnly(["normalize", "block"])
     return md
+
+
+def _code_end(lines: list[str], start: int, code_blocks: dict[int, int]) -> int | None:
+    """The end of the indented code block or fence that starts at line `start`, if one does."""
+    if start in code_blocks:
+        return code_blocks[start]
+    match = _FENCE_OPEN.match(lines[start])
+    return _fence_end(lines, start, match.group(1)) if match else None
 
 
 def _fence_end(lines: list[str], start: int, marker: str) -> int:
