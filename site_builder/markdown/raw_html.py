@@ -68,7 +68,7 @@ class _Scanner(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line, column = self.getpos()
         offset = self.line_starts[line - 1] + column
-        written_tag = self.get_starttag_text() or ""
+        written_tag = self.text[offset: offset + len(self.get_starttag_text() or "")]
         for match in _ATTRIBUTE.finditer(written_tag, 1 + len(tag)):
             name, quoted = match.group(1).lower(), match.group(2)
             if quoted is None or (name not in _URL_ATTRIBUTES and name != "id"):
@@ -82,7 +82,9 @@ class _Scanner(HTMLParser):
 def attributes(text: str) -> list[Attribute]:
     """The `href`/`src` values and the ids that the start tags of `text` set, in order."""
     scanner = _Scanner(text)
-    scanner.feed(text)
+    # A browser reads `<![…` in HTML as a bogus comment up to `>`; html.parser parses an SGML marked
+    # section instead, and raises on a malformed one. Masked at the same length, so offsets hold.
+    scanner.feed(text.replace("<![", "<!x"))
     scanner.close()
     return scanner.found
 
