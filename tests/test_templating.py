@@ -76,6 +76,11 @@ def test_indented_code_inside_list_items_and_admonitions_stays_literal() -> None
     assert "<pre><code>{{ a }}\n</code></pre>" in html and "<pre><code>{{ b }}\n</code></pre>" in html
 
 
+def test_an_error_after_indented_code_points_at_its_own_line() -> None:
+    error = error_of("Intro.\n\n    {{ a }}\n    {{ b }}\n\nSee {{ nope }}.\n")
+    assert (error.position.line, error.position.column) == (6, 8)
+
+
 def test_indented_lines_that_are_not_code_are_templated() -> None:
     """CommonMark: an indented line continues a paragraph (it cannot interrupt one), and a list
     item's or an admonition's indented content is prose."""
