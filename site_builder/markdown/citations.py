@@ -96,7 +96,8 @@ def number_citations(state: StateCore) -> None:
                 continue
             token.meta["numbers"] = [(key, citations.cite(key, position)) for key in keys]
     if citations.order:
-        state.tokens.append(Token("sb_references", "", 0))
+        ids = ["references", *(f"ref-{key}" for key in citations.order)]  # as references_html writes them
+        state.tokens.append(Token("sb_references", "", 0, meta={"generated_ids": ids, "by": "the reference list"}))
 
 
 def _cite_tokens(tokens: Sequence[Token]) -> list[Token]:

@@ -61,9 +61,9 @@ def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md.use(headings_plugin, allowed=_ALLOWED_ATTRS)
     md.use(links_plugin)
     md.use(raw_html_plugin)
-    md.use(ids_plugin)
     md.use(fences_plugin)
     md.use(citations_plugin)
+    md.use(ids_plugin)
     return md
 
 

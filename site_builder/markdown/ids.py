@@ -2,7 +2,10 @@
 
 Generated heading slugs are unique among themselves (headings.py). An id the author sets —
 `{#id}` on a heading, a block or an inline element, or `id="…"` in raw HTML (raw_html.py) — that
-repeats another id of the page, set or generated, is an error at the later of the two.
+repeats another id of the page, set or generated, is an error at the later of the two. A feature
+that adds elements with ids of its own (the reference list) names them on its token as
+`meta["generated_ids"]`, with `meta["by"]` saying what they belong to; a heading or an id the
+author sets that takes one of them is an error too.
 """
 
 from __future__ import annotations
@@ -63,13 +66,21 @@ def duplicate_ids(found: Iterable[tuple[str, SourcePosition]]) -> list[UserError
     return errors
 
 
+def taken_by_features(found: Iterable[tuple[str, SourcePosition]], tokens: Iterable[Token]) -> list[UserError]:
+    """An error for each id that an element a feature adds (which has no line of its own) also has."""
+    generated = {element_id: token.meta["by"] for token in tokens for element_id in token.meta.get("generated_ids", ())}
+    return [UserError(f'duplicate id "{element_id}"', position, f"rename it; {generated[element_id]} uses this id")
+            for element_id, position in found if element_id in generated]
+
+
 def check_ids(state: StateCore) -> None:
     ctx: LinkContext | None = state.env.get("links")
     if ctx is None:
         return
-    ctx.errors.extend(duplicate_ids([*_element_ids(ctx, state.tokens), *state.env.get("raw_html_ids", [])]))
+    found = [*_element_ids(ctx, state.tokens), *state.env.get("raw_html_ids", [])]
+    ctx.errors.extend([*duplicate_ids(found), *taken_by_features(found, state.tokens)])
 
 
 def ids_plugin(md: MarkdownIt) -> None:
-    """Registered after headings (their ids) and raw HTML (its ids)."""
+    """Registered last: after headings (their ids), raw HTML (its ids) and features that add ids."""
     md.core.ruler.push("duplicate_ids", check_ids)
