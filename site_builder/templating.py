@@ -32,8 +32,9 @@ _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001(\n*)")
 # Any indent: fences also sit inside list items and admonitions (`!!! note` bodies are indented).
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+")
-# A line indented 4+ columns that holds a brace: only then can an indented code block need protecting.
-_INDENTED_BRACE = re.compile(r"^(?: {4}| {0,3}\t)[^\n]*\{", re.MULTILINE)
+# Four columns of indent after any container markers (`>`, list bullets and numbers): where an
+# indented code block can start. Lazy, so a long run of spaces costs one pass.
+_CODE_INDENT = re.compile(r"[ \t>*+\-.)0-9]*?(?: {4}|\t)")
 # Lines as CommonMark (and markdown-it's line numbers) count them; str.splitlines also splits on \f, \u2028…
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
@@ -136,8 +137,9 @@ def indented_code_blocks(markdown: str) -> dict[int, int]:
 
     Whether an indented line is code depends on the whole block structure (it cannot interrupt a
     paragraph; in a list item or an admonition, indentation counts from the item's content), so
-    the page's own parser decides, and only when an indented line holds a brace at all."""
-    if not _INDENTED_BRACE.search(markdown):
+    the page's own parser decides, and only when an indented line holds a brace at all (in a
+    list item or a quote too: `>     {{ x }}` is code)."""
+    if not any(_CODE_INDENT.match(line) for line in markdown.splitlines() if "{" in line):
         return {}
     return {t.map[0]: t.map[1] for t in _block_parser().parse(markdown) if t.type == "code_block" and t.map}
 

@@ -71,9 +71,11 @@ def test_indented_code_blocks_stay_literal() -> None:
 
 
 def test_indented_code_inside_list_items_and_admonitions_stays_literal() -> None:
-    """Inside a list item or an admonition, code is indented four columns past the content."""
-    html = render("- step\n\n      {{ a }}\n\n!!! note\n    Body\n\n        {{ b }}\n")
+    """Inside a list item, an admonition or a quote, code is indented four columns past the content."""
+    html = render("- step\n\n      {{ a }}\n\n!!! note\n    Body\n\n        {{ b }}\n\n"
+                  "> Quote\n>\n>     {{ c }}\n")
     assert "<pre><code>{{ a }}\n</code></pre>" in html and "<pre><code>{{ b }}\n</code></pre>" in html
+    assert "<pre><code>{{ c }}\n</code></pre>" in html
 
 
 def test_an_error_after_indented_code_points_at_its_own_line() -> None:
