@@ -2,8 +2,10 @@
 
 Each page has what an explainer has: headings, paragraphs with emphasis and links to other pages
 and their sections, lists, a data table, admonitions (one collapsible), footnotes, a definition
-list and a code block. Only syntax that both our engine and Python-Markdown + Material's
-recommended extensions render alike, and ASCII headings, so both make the same anchors.
+list and a code block, and what explainers also use that Material's recommended extensions leave as
+text: "smart quotes" -- dashes, ~~strikethrough~~ and a task list now and then (bench/markdown_engine.py
+also compares against Python-Markdown with the extensions that render those). ASCII headings, so
+both engines make the same anchors.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ def _sentence(rng: random.Random, links: list[str]) -> str:
     words = rng.choices(WORDS, k=rng.randint(8, 18))
     i = rng.randrange(len(words))
     words[i] = rng.choice([f"**{words[i]}**", f"*{words[i]}*", f"`{words[i]}`", f"[{words[i]}]({rng.choice(links)})"])
+    if rng.random() < 0.05:
+        words[-1] = f"~~{words[-1]}~~ {rng.choice(WORDS)}"
+    if rng.random() < 0.15:
+        words[0] = f'"{words[0]}'
+        words[-1] = f'{words[-1]}" -- {rng.choice(WORDS)}'
     return " ".join(words).capitalize() + "."
 
 
@@ -50,9 +57,11 @@ def slug(title: str) -> str:
 def _section(rng: random.Random, page: int, number: int, links: list[str], footnotes: list[str]) -> list[str]:
     blocks = [f"## {section_title(page, number)}",
               _paragraph(rng, links, footnotes), _paragraph(rng, links, footnotes)]
-    extra = rng.choice(["list", "table", "admonition", "details", "code", "deflist", "h3"])
+    extra = rng.choice(["list", "tasks", "table", "admonition", "details", "code", "deflist", "h3"])
     if extra == "list":
         blocks.append("\n".join(f"- {_sentence(rng, links)}" for _ in range(rng.randint(3, 6))))
+    elif extra == "tasks":
+        blocks.append("\n".join(f"- [{rng.choice('x ')}] {_sentence(rng, links)}" for _ in range(rng.randint(3, 5))))
     elif extra == "table":
         blocks.append(_table(rng))
     elif extra in {"admonition", "details"}:

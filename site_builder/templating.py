@@ -1,8 +1,8 @@
 """The Jinja data step: each page's markdown is rendered as a sandboxed template before parsing.
 
-Values are escaped for markdown *and* HTML, so a data cell can never become markup; code spans
-and fences are cut out before Jinja sees the text and put back after, so `{{ }}` in code stays
-literal. Errors point at the page's own line.
+Values are escaped for markdown *and* HTML, so a data cell can never become markup; code spans,
+fences and indented code blocks are cut out before Jinja sees the text and put back after, so
+`{{ }}` in code stays literal. Errors point at the page's own line.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import LRUCache
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from site_builder.content.data import UnreadableDataError
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.citations import cite_filter
+from site_builder.markdown.engine import create_md
 
 _TEMPLATE_NAME = "<template>"
 _COMPILED_PER_ENV = 1000
@@ -35,6 +37,11 @@ _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001(\n*)")
 # Any indent: fences also sit inside list items and admonitions (`!!! note` bodies are indented).
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _BACKTICKS = re.compile(r"`+")
+# Four columns of indent after any container markers (`>`, list bullets and numbers): where an
+# indented code block can start. Lazy, so a long run of spaces costs one pass.
+_CODE_INDENT = re.compile(r"[ \t>*+\-.)0-9]*?(?: {4}|\t)")
+# Lines as CommonMark (and markdown-it's line numbers) count them; str.splitlines also splits on \f, \u2028…
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~<>&\"':=^$"}
 
@@ -119,7 +126,7 @@ def create_environment() -> ImmutableSandboxedEnvironment:
 
 
 def protect_code(markdown: str) -> tuple[str, list[str]]:
-    """Swap code fences and code spans for placeholders that keep the line count."""
+    """Swap code fences, indented code blocks and code spans for placeholders that keep the line count."""
     saved: list[str] = []
 
     def stash(code: str) -> str:
@@ -127,24 +134,52 @@ def protect_code(markdown: str) -> tuple[str, list[str]]:
         return _PLACEHOLDER.format(len(saved) - 1) + "\n" * code.count("\n")
 
     out: list[str] = []
-    lines = markdown.splitlines(keepends=True)
+    lines = _LINE.findall(markdown)
+    code_blocks = indented_code_blocks(markdown)
     i = 0
     prose: list[str] = []
     while i < len(lines):
-        match = _FENCE_OPEN.match(lines[i])
-        if not match:
+        end = _code_end(lines, i, code_blocks)
+        if end is None:
             prose.append(lines[i])
             i += 1
             continue
         out.append(_protect_spans("".join(prose), stash))
         prose = []
-        end = _fence_end(lines, i, match.group(1))
         block = "".join(lines[i:end])
         trailing = "\n" if block.endswith("\n") else ""
         out.append(stash(block[: len(block) - len(trailing)]) + trailing)
         i = end
     out.append(_protect_spans("".join(prose), stash))
     return "".join(out), saved
+
+
+def indented_code_blocks(markdown: str) -> dict[int, int]:
+    """The 0-based line ranges (start → end, exclusive) of the page's indented code blocks.
+
+    Whether an indented line is code depends on the whole block structure (it cannot interrupt a
+    paragraph; in a list item or an admonition, indentation counts from the item's content), so
+    the page's own parser decides, and only when an indented line holds a brace at all (in a
+    list item or a quote too: `>     {{ x }}` is code)."""
+    if not any(_CODE_INDENT.match(line) for line in markdown.splitlines() if "{" in line):
+        return {}
+    return {t.map[0]: t.map[1] for t in _block_parser().parse(markdown) if t.type == "code_block" and t.map}
+
+
+@functools.cache
+def _block_parser() -> MarkdownIt:
+    """The page parser's block rules alone: blocks, their kinds and lines, no inline parsing."""
+    md = create_md()
+    md.core.ruler.enableOnly(["normalize", "block"])
+    return md
+
+
+def _code_end(lines: list[str], start: int, code_blocks: dict[int, int]) -> int | None:
+    """The end of the indented code block or fence that starts at line `start`, if one does."""
+    if start in code_blocks:
+        return code_blocks[start]
+    match = _FENCE_OPEN.match(lines[start])
+    return _fence_end(lines, start, match.group(1)) if match else None
 
 
 def _fence_end(lines: list[str], start: int, marker: str) -> int:

@@ -63,6 +63,15 @@ def test_unknown_key_and_malformed_citation_are_errors_at_their_line_and_column(
     ]
 
 
+def test_a_heading_that_takes_an_id_of_the_reference_list_is_an_error() -> None:
+    """The list is `#references` and each entry `#ref-KEY`: a second element with one is ambiguous."""
+    _, errors = render("## References\n\nSee [@ft].\n\n<span id=\"ref-ft\"></span>\n")
+    hint = "rename it; the reference list uses this id"
+    assert errors == [f'content/page.md:3:1: duplicate id "references" — {hint}',
+                      f'content/page.md:7:11: duplicate id "ref-ft" — {hint}']
+    assert render("## References\n\nNo citation here.\n")[1] == []
+
+
 def test_citation_syntax_in_code_links_and_without_sources_stays_text() -> None:
     html, errors = render("Code `[@ft]` stays, [@someone](https://example.org/someone) is a link.\n")
     assert "<code>[@ft]</code>" in html and "sb-cite" not in html and errors == []

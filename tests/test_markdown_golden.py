@@ -61,7 +61,8 @@ def _cases() -> list[object]:
 def test_every_feature_has_a_fixture() -> None:
     names = {p.stem for p in FILES}
     assert {"tables", "strikethrough", "footnotes", "admonitions", "deflists", "attributes", "tasklists",
-            "typography", "headings", "figures", "raw_html_on", "raw_html_off", "links", "unsafe_links"} <= names
+            "typography", "headings", "figures", "raw_html_on", "raw_html_off", "links", "unsafe_links", "raw_html_links",
+            "duplicate_ids"} <= names
 
 
 @pytest.mark.parametrize(("path", "title", "given", "expected"), _cases())

@@ -39,6 +39,9 @@ PIECES = ["# ", "## Title {#id}", "\n", "\n\n", "- ", "1. ", "> ", "| a | b |\n|
           "{% endfor %}", "{%", "}}", "{#", "<script>alert(1)</script>", "<div>", "javascript:alert(1)",
           "[j](javascript:alert(1))", "<https://example.org>", "---\n", "Term\n: definition\n", "- [ ] task\n",
           "{.cls onclick=alert(1)}", "\t", "数据", "&amp;", "\\", "\r\n",
+          # raw HTML whose links and ids are checked, and indented lines (code or not)
+          '<a href="about.md#x">', "<img src='img/none.png' id=id>", '<a href="{{ data.downloads[0].country }}">',
+          "<![", "    ",
           # chart fences (charts are drawn in the whole-site builds; the unit renders show them as code)
           "```chart\n", "mark: bar\n", "mark: [", "data: {url: data/downloads.csv}\n", "data: {values: [{a: 1}]}\n",
           "encoding:\n  x: {field: country, type: nominal}\n", "  y: {field: downloads, type: quantitative}\n",

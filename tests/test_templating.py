@@ -65,6 +65,32 @@ def test_fences_inside_admonitions_and_lists_stay_literal() -> None:
     assert "<pre><code>{{ x }}\n</code></pre>" in html and "<pre><code>{% y %}\n</code></pre>" in html
 
 
+def test_indented_code_blocks_stay_literal() -> None:
+    html = render("Intro {{ 1 + 1 }}.\n\n    {{ data.x }}\n    {% for r in rows %}\n\nAfter {{ 2 + 2 }}.\n")
+    assert html == "<p>Intro 2.</p>\n<pre><code>{{ data.x }}\n{% for r in rows %}\n</code></pre>\n<p>After 4.</p>\n"
+
+
+def test_indented_code_inside_list_items_and_admonitions_stays_literal() -> None:
+    """Inside a list item, an admonition or a quote, code is indented four columns past the content."""
+    html = render("- step\n\n      {{ a }}\n\n!!! note\n    Body\n\n        {{ b }}\n\n"
+                  "> Quote\n>\n>     {{ c }}\n")
+    assert "<pre><code>{{ a }}\n</code></pre>" in html and "<pre><code>{{ b }}\n</code></pre>" in html
+    assert "<pre><code>{{ c }}\n</code></pre>" in html
+
+
+def test_an_error_after_indented_code_points_at_its_own_line() -> None:
+    error = error_of("Intro.\n\n    {{ a }}\n    {{ b }}\n\nSee {{ nope }}.\n")
+    assert (error.position.line, error.position.column) == (6, 8)
+
+
+def test_indented_lines_that_are_not_code_are_templated() -> None:
+    """CommonMark: an indented line continues a paragraph (it cannot interrupt one), and a list
+    item's or an admonition's indented content is prose."""
+    html = render("Total:\n    {{ 1 + 1 }}\n\n- item\n\n    {{ 2 + 2 }}\n\n!!! note\n    {{ 3 + 3 }}\n")
+    assert "<p>Total:\n2</p>" in html
+    assert "<p>4</p>" in html and "<p>6</p>" in html and "{{" not in html
+
+
 def test_fences_keep_the_lines_after_them_in_place() -> None:
     """A protected fence must not add blank lines: later blocks would move and shift positions."""
     html = render("```\n{{ a }}\nb\n```\nx {{ 1 }}\n")
@@ -88,6 +114,13 @@ def test_a_csv_cell_with_markup_shows_as_text() -> None:
 def test_a_data_value_cannot_open_a_raw_html_attribute() -> None:
     html = render('<span title="{{ data.t }}">x</span>\n', {"t": '"><img src=x onerror=alert(1)>'})
     assert "<img" not in html and 'onerror' in html
+
+
+def test_a_data_value_in_a_raw_html_link_cannot_run_script() -> None:
+    """A browser decodes `javascript&#58;` in an attribute, so escaping alone would not stop it."""
+    html, errors = render_errors('<a href="{{ data.url }}">source</a>\n', {"url": "javascript:alert(1)"})
+    assert html == '<p><a href="">source</a></p>\n'
+    assert [(e.position.line, e.message) for e in errors] == [(1, "unsafe href `javascript:alert(1)` in raw HTML")]
 
 
 def test_undefined_name_points_at_the_page_line_and_name() -> None:

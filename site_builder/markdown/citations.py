@@ -22,8 +22,7 @@ from site_builder.content.sources import KEY_PATTERN, SourceRegistry, source_ent
 from site_builder.dependencies import declares_inputs
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.fences import FenceBlock
-from site_builder.markdown.links import LinkContext
-from site_builder.markdown.links import _locate as locate_in_block
+from site_builder.markdown.links import LinkContext, locate
 
 _CANDIDATE = re.compile(r"\[@[^\]\[]*\]")  # may span a soft line break
 _KEYS = re.compile(rf"^\[@({KEY_PATTERN})((?:\s*;\s*@{KEY_PATTERN})*)\]$")
@@ -90,7 +89,7 @@ def number_citations(state: StateCore) -> None:
         return
     for block in state.tokens:
         for token in _cite_tokens(block.children or []):
-            position = locate_in_block(links, block.map, token.content.split("\n")[0])
+            position = locate(links, block.map, token.content.split("\n")[0])
             keys = token.meta["keys"]
             if keys is None:
                 citations.errors.append(UserError(f"malformed citation `{token.content}`", position,
@@ -99,7 +98,8 @@ def number_citations(state: StateCore) -> None:
                 continue
             token.meta["numbers"] = [(key, citations.cite(key, position)) for key in keys]
     if citations.order:
-        state.tokens.append(Token("sb_references", "", 0))
+        ids = ["references", *(f"ref-{key}" for key in citations.order)]  # as references_html writes them
+        state.tokens.append(Token("sb_references", "", 0, meta={"generated_ids": ids, "by": "the reference list"}))
 
 
 def _cite_tokens(tokens: Sequence[Token]) -> list[Token]:

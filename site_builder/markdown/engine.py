@@ -23,7 +23,9 @@ from site_builder.markdown.fences import FenceHandler, fences_plugin
 from site_builder.markdown.figures import figures_plugin
 from site_builder.markdown.footnotes import footnotes_plugin
 from site_builder.markdown.headings import Heading, headings_plugin
+from site_builder.markdown.ids import ids_plugin
 from site_builder.markdown.links import AnchorLink, LinkContext, links_plugin
+from site_builder.markdown.raw_html import raw_html_plugin
 
 # Attributes an author may set with `{...}`: no event handlers or styles that could carry script.
 _ALLOWED_ATTRS = ("id", "class", "title", "width", "height", "loading", "lang", "dir", "target", "rel")
@@ -59,8 +61,10 @@ def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md.use(figures_plugin)
     md.use(headings_plugin, allowed=_ALLOWED_ATTRS)
     md.use(links_plugin)
+    md.use(raw_html_plugin)
     md.use(fences_plugin)
     md.use(citations_plugin)
+    md.use(ids_plugin)
     return md
 
 

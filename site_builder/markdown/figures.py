@@ -23,8 +23,10 @@ def _lone_titled_image(inline: Token) -> Token | None:
 def figures(state: StateCore) -> None:
     tokens = state.tokens
     for idx in range(len(tokens) - 2):
+        if tokens[idx].type != "paragraph_open":  # before slicing: most tokens are not
+            continue
         opening, inline, closing = tokens[idx: idx + 3]
-        if opening.type != "paragraph_open" or inline.type != "inline" or closing.type != "paragraph_close":
+        if inline.type != "inline" or closing.type != "paragraph_close":
             continue
         image = _lone_titled_image(inline)
         if image is None:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.attrs.parse import ParseError, parse
 
 _TRAILING_ATTRS = re.compile(r"[ \t]+(\{[^{}]*\})[ \t]*$")
@@ -68,26 +70,36 @@ def heading_attrs(state: StateCore, allowed: Collection[str]) -> None:
 
 
 def heading_ids(state: StateCore) -> None:
-    """Give every heading an id (explicit `{#id}` wins) and record it for the TOC."""
-    taken = {str(t.attrs["id"]) for t in state.tokens if t.type == "heading_open" and t.attrs.get("id")}
+    """Give every heading an id (explicit `{#id}` wins) and record it for the TOC.
+
+    Generated slugs are unique among themselves; one equal to an explicit id is left as it is, for
+    the page's duplicate-id check (ids.py) to report, since a link to it would be ambiguous."""
+    taken: set[str] = set()
     headings = state.env.setdefault("headings", [])
     for idx, token in enumerate(state.tokens):
         if token.type != "heading_open":
             continue
         inline = state.tokens[idx + 1]
         title = _plain_text(inline).strip()
-        slug = str(token.attrs.get("id") or _unique(slugify(title), taken))
-        token.attrSet("id", slug)
+        if not token.attrs.get("id"):
+            token.attrSet("id", _unique(slugify(title), taken))
+            token.meta["generated_id"] = True
+        slug = str(token.attrs["id"])
         headings.append(Heading(int(token.tag[1]), slug, title))
-        permalink = Token("html_inline", "", 0,
-                          content=f'<a class="headerlink" href="#{slug}" title="Permanent link">¶</a>')
         if inline.children is not None:
-            inline.children.append(permalink)
+            inline.children.append(Token("headerlink", "", 0, meta={"slug": slug}))
+
+
+def render_headerlink(renderer: object, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: EnvType) -> str:
+    """The heading's permalink; its own token type, so raw-HTML checks never mistake it for the author's."""
+    return f'<a class="headerlink" href="#{escapeHtml(tokens[idx].meta["slug"])}" title="Permanent link">¶</a>'
 
 
 def headings_plugin(md: MarkdownIt, allowed: Collection[str] = ("id", "class")) -> None:
     md.core.ruler.after("inline", "heading_attrs", partial(heading_attrs, allowed=allowed))
     md.core.ruler.push("heading_ids", heading_ids)
+    md.add_render_rule("headerlink", render_headerlink)
 
 
 def toc_tree(headings: list[Heading]) -> list[dict[str, object]]:

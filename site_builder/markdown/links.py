@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -78,7 +78,7 @@ def relative_url(from_url: str, to_url: str) -> str:
     return rel
 
 
-def _locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> SourcePosition:
+def locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> SourcePosition:
     """Where a link's target is written in its block. markdown-it percent-encodes what the author
     wrote (`数据.md` → `%E6…`), so the decoded form is looked for too; `](` first, so that a link
     whose text repeats its target (`[a.md](a.md)`) points at the target."""
@@ -93,34 +93,37 @@ def _locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> Sour
     return SourcePosition(ctx.source_path, ctx.file_line(start), 1)
 
 
-def resolve_target(ctx: LinkContext, written: str, position: SourcePosition, kind: str) -> str:
-    """The href to emit for a link as written; records an error when its target is missing."""
+def resolve_target(ctx: LinkContext, written: str, where: Callable[[], SourcePosition], kind: str) -> str:
+    """The href to emit for a link as written; records an error when its target is missing.
+
+    `where` finds the link in the page's text, which only a problem or an anchor needs: most links
+    resolve without it."""
     parts = urlsplit(written)
     if parts.scheme or parts.netloc or written.startswith("//"):
         return written
     if parts.path.startswith("/"):
         ctx.errors.append(UserError(f"absolute {kind} `{written}` breaks when the site is served under a "
-                                    "sub-path", position, "write a path relative to this page's file"))
+                                    "sub-path", where(), "write a path relative to this page's file"))
         return written
     this_url = ctx.site.pages[ctx.page]
     if not parts.path:
         if parts.fragment:
-            ctx.anchors.append(AnchorLink(ctx.page, ctx.page, unquote(parts.fragment), written, position))
+            ctx.anchors.append(AnchorLink(ctx.page, ctx.page, unquote(parts.fragment), written, where()))
         return written
     target = posixpath.normpath(posixpath.join(posixpath.dirname(ctx.page), unquote(parts.path)))
     suffix = (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
     if target in ctx.site.pages:
         if parts.fragment:
-            ctx.anchors.append(AnchorLink(ctx.page, target, unquote(parts.fragment), written, position))
+            ctx.anchors.append(AnchorLink(ctx.page, target, unquote(parts.fragment), written, where()))
         return relative_url(this_url, ctx.site.pages[target]) + suffix
     if target in ctx.site.files:
         return relative_url(this_url, ctx.site.files[target]) + suffix
     what = "page" if target.endswith(".md") else ("image" if kind == "image" else "file")
     if target == ".." or target.startswith("../"):
-        ctx.errors.append(UserError(f"{kind} `{unquote(written)}` points outside the content folder", position,
+        ctx.errors.append(UserError(f"{kind} `{unquote(written)}` points outside the content folder", where(),
                                     "only files inside the content folder are published; move the file there"))
         return written
-    ctx.errors.append(UserError(f"missing {what}: `{unquote(written)}` (looked for {target})", position,
+    ctx.errors.append(UserError(f"missing {what}: `{unquote(written)}` (looked for {target})", where(),
                                 "check the path; it is relative to this page's file"))
     return written
 
@@ -133,11 +136,11 @@ def resolve_links(state: StateCore) -> None:
         # Links and images are direct children of an inline token (an image's children are its alt text).
         for token in block.children or ():
             attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
-            if attr is None or token.attrs.get("class") == "headerlink":
+            if attr is None:
                 continue
             written = str(token.attrs.get(attr, ""))
-            position = _locate(ctx, block.map, written)
-            token.attrSet(attr, resolve_target(ctx, written, position, "link" if attr == "href" else "image"))
+            where = functools.partial(locate, ctx, block.map, written)
+            token.attrSet(attr, resolve_target(ctx, written, where, "link" if attr == "href" else "image"))
 
 
 def links_plugin(md: MarkdownIt) -> None:

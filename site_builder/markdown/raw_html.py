@@ -1,0 +1,136 @@
+"""Links, images and ids in a page's own raw HTML, read with a real HTML tokenizer (`html.parser`).
+
+`<a href>` and `<img src>` in the page's html_block and html_inline tokens are resolved and checked
+exactly like markdown links: a `.md` target becomes the page's URL, a file's path becomes relative
+to the page's URL, and a missing page, anchor or image is an error at its line. Only the value of
+such an attribute is replaced (re-escaped, in double quotes), so the rest of the author's HTML is
+left byte for byte. The ids the HTML sets are recorded for the page's duplicate-id check (ids.py).
+
+Any `href` or `src` (of any tag) that would run script or open a local file (`javascript:`,
+`vbscript:`, `file:`, `data:` other than an image) is an error and is emptied: the Jinja step escapes
+a data value for HTML, but a browser decodes `javascript&#58;` inside an attribute, so a value from
+data in an author's `href` could otherwise run script.
+
+Only tokens markdown-it made from the page's own text are read: a data value reaches the page
+escaped (`<` as `&#60;`), so it never forms an HTML token, and data fields render with raw HTML off.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from site_builder.errors import SourcePosition, UserError
+from site_builder.markdown.links import LinkContext, locate, resolve_target
+
+# Attributes whose target is resolved and checked, with the kind of target that error messages name.
+_TARGETS = {("a", "href"): "link", ("img", "src"): "image"}
+_URL_ATTRIBUTES = {"href", "src"}
+# A browser drops these from anywhere in a URL, so `java&#9;script:` is `javascript:`.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+# Most raw HTML (a `<kbd>`, a `</div>`) sets none of these, and is not tokenized at all.
+_MAY_MATTER = re.compile(r"(?i)\b(?:href|src|id)\s*=")
+# One attribute of one start tag the tokenizer found (a tag, not the page): where its value is written.
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A target or id attribute of a start tag in a piece of raw HTML."""
+
+    tag: str
+    name: str
+    value: str
+    """As a browser reads it: quotes removed, character references decoded."""
+    written: str
+    """As written, without its quotes (what the author's source line holds)."""
+    line: int
+    """The 0-based line of the HTML the value is on."""
+    start: int
+    end: int
+    """The offsets of the written value, quotes included, in the HTML."""
+
+
+class _Scanner(HTMLParser):
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = text
+        self.line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.found: list[Attribute] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, column = self.getpos()
+        offset = self.line_starts[line - 1] + column
+        written_tag = self.text[offset: offset + len(self.get_starttag_text() or "")]
+        for match in _ATTRIBUTE.finditer(written_tag, 1 + len(tag)):
+            name, quoted = match.group(1).lower(), match.group(2)
+            if quoted is None or (name not in _URL_ATTRIBUTES and name != "id"):
+                continue
+            bare = quoted[1:-1] if quoted[0] in "\"'" else quoted
+            start = offset + match.start(2)
+            self.found.append(Attribute(tag, name, html.unescape(bare), bare,
+                                        self.text.count("\n", 0, start), start, start + len(quoted)))
+
+
+def attributes(text: str) -> list[Attribute]:
+    """The `href`/`src` values and the ids that the start tags of `text` set, in order."""
+    scanner = _Scanner(text)
+    # A browser reads `<![…` in HTML as a bogus comment up to `>`; html.parser parses an SGML marked
+    # section instead, and raises on a malformed one. Masked at the same length, so offsets hold.
+    scanner.feed(text.replace("<![", "<!x"))
+    scanner.close()
+    return scanner.found
+
+
+def check_raw_html(state: StateCore) -> None:
+    """Resolve and check the targets of the page's raw HTML; record the ids it sets."""
+    ctx: LinkContext | None = state.env.get("links")
+    if ctx is None:
+        return
+    ids: list[tuple[str, SourcePosition]] = state.env.setdefault("raw_html_ids", [])
+    for block in state.tokens:
+        if block.type == "html_block":
+            _check_token(state.md, ctx, block, block.map, ids, exact_line=True)
+        # Inline HTML starts with `<`: most paragraphs have none, and their tokens need no look.
+        for token in block.children if block.children and "<" in block.content else ():
+            if token.type == "html_inline":
+                _check_token(state.md, ctx, token, block.map, ids, exact_line=False)
+
+
+def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list[int] | None,
+                 ids: list[tuple[str, SourcePosition]], exact_line: bool) -> None:
+    if not _MAY_MATTER.search(token.content):
+        return
+    replacements: list[tuple[Attribute, str]] = []
+    for attr in attributes(token.content):
+        # An html_block's lines are the page's lines; inline HTML is somewhere in its paragraph.
+        lines = [block_map[0] + attr.line, block_map[0] + attr.line + 1] if exact_line and block_map else block_map
+        where = functools.partial(locate, ctx, lines, attr.written)
+        if attr.name == "id":
+            ids.append((attr.value, where()))
+            continue
+        url = _URL_IGNORED.sub("", attr.value).strip()  # as the browser reads it
+        if not md.validateLink(url.lower()):
+            ctx.errors.append(UserError(f"unsafe {attr.name} `{url}` in raw HTML", where(),
+                                        "only web, mail and relative links (and data:image) are allowed"))
+            replacements.append((attr, ""))
+            continue
+        kind = _TARGETS.get((attr.tag, attr.name))
+        target = resolve_target(ctx, attr.value, where, kind) if kind else attr.value
+        if target != attr.value:
+            replacements.append((attr, target))
+    content = token.content
+    for attr, target in reversed(replacements):  # from the end, so earlier offsets stay valid
+        content = f'{content[:attr.start]}"{html.escape(target)}"{content[attr.end:]}'
+    token.content = content
+
+
+def raw_html_plugin(md: MarkdownIt) -> None:
+    md.core.ruler.push("raw_html_links", check_raw_html)
