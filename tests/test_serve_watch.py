@@ -116,3 +116,22 @@ def test_no_native_events_falls_back_to_polling(tmp_path: Path, monkeypatch: pyt
 def test_ignored_names() -> None:
     assert ignored("/x/.page.md.swp") and ignored("/x/page.md~") and ignored("/x/.#page.md")
     assert not ignored("/x/page.md") and not ignored("/x/data/shares.csv")
+
+
+def test_a_finished_save_rebuilds_without_waiting_for_the_long_quiet_time(tmp_path: Path) -> None:
+    """Closing a written file ends a save: the rebuild starts after `settle`, not `debounce`."""
+    (tmp_path / "page.md").write_text("# Page\n")
+    calls = Calls()
+    watcher = SourceWatcher([tmp_path], [], calls, debounce=3.0, settle=0.01, report=lambda _: None)
+    watcher.start()
+    try:
+        started = time.monotonic()
+        (tmp_path / "page.md").write_text("# Saved\n")
+        assert calls.event.wait(2.0), "a closed file did not end the burst"
+        assert time.monotonic() - started < 2.0
+        calls.event.clear()
+        watcher.notice([str(tmp_path / "page.md")], complete=False)  # a write still in progress
+        assert not calls.event.wait(0.5), "an unfinished write waits longer"
+        assert calls.event.wait(4.0), "(at most `_MAX_WAIT` after the burst began)"
+    finally:
+        watcher.stop()
