@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from site_builder.content.frontmatter import PageSource
@@ -20,7 +19,7 @@ from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
-from site_builder.templating import create_environment, line_map, render_page_template
+from site_builder.templating import PageEnvironment, create_environment, line_map, render_page_template
 
 
 @dataclass
@@ -33,7 +32,7 @@ class Site:
     extra: dict[str, Any] = field(default_factory=dict)
     fences: dict[str, FenceHandler] = field(default_factory=dict)
     """Renderers for fenced blocks by info string, registered by features (charts, timeline)."""
-    jinja: ImmutableSandboxedEnvironment = field(default_factory=create_environment)
+    jinja: PageEnvironment = field(default_factory=create_environment)
     sources: SourceRegistry = field(default_factory=SourceRegistry)
     """sources.yaml; pages and features cite through it."""
 

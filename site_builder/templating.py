@@ -7,16 +7,19 @@ literal. Errors point at the page's own line.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
+import functools
 import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from markupsafe import Markup
 
 from site_builder.content.data import UnreadableDataError
@@ -81,8 +84,105 @@ def format_date(value: Any, fmt: str = "%-d %B %Y") -> str:
     return str(value.strftime(fmt))
 
 
-def create_environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+# Limits, so that a template can neither hang a build nor exhaust its memory: work is counted in
+# steps (an attribute or item lookup, a call, an output chunk, each number `range` yields) per
+# render, and no single operation may make a string, list or number bigger than this.
+MAX_STEPS = 5_000_000
+MAX_OUTPUT_CHARS = 20_000_000
+MAX_SIZE_ARGUMENT = 1_000_000
+_STEPS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("template_steps", default=None)
+_WIDTH = re.compile(r"%[-#0 +]*(\d{7,})|%[-#0 +]*\d*\.(\d{7,})|\{[^{}]*?(\d{7,})[^{}]*\}")
+
+
+def _tick(steps: int = 1) -> None:
+    counter = _STEPS.get()
+    if counter is None:
+        return
+    counter[0] += steps
+    if counter[0] > MAX_STEPS:
+        raise SecurityError(f"this template does too much work (over {MAX_STEPS:,} steps): a loop runs too "
+                            "many times")
+
+
+def _check_size(value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE_ARGUMENT:
+        raise SecurityError(f"{value} is too big for a width, count or repeat (at most {MAX_SIZE_ARGUMENT:,})")
+    if isinstance(value, str) and (match := _WIDTH.search(value)):
+        raise SecurityError(f"the format width {max(g for g in match.groups() if g)} is too big "
+                            f"(at most {MAX_SIZE_ARGUMENT:,})")
+
+
+def _limited(function: Callable[..., Any], skip: int) -> Callable[..., Any]:
+    """A filter or global that refuses huge sizes among its arguments (`center(10**9)`)."""
+
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for value in [*args[skip:], *kwargs.values()]:
+            _check_size(value)
+        _tick()
+        return function(*args, **kwargs)
+
+    return call
+
+
+def _range(*args: int) -> range:
+    numbers = safe_range(*args)
+    _tick(len(numbers))
+    return numbers
+
+
+class PageEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with the limits above; `render` is how pages and key figures run."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            sized, count = (left, right) if isinstance(left, (str, list, tuple)) else (right, left)
+            if isinstance(sized, (str, list, tuple)) and isinstance(count, int):
+                _check_size(len(sized) * count)
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+            _check_size(left.bit_length() * right // 64)  # the result's size in machine words
+        elif operator == "%":
+            _check_size(left)
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, context: jinja2.runtime.Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        for value in [getattr(obj, "__self__", None), *args, *kwargs.values()]:
+            _check_size(value)
+        _tick()
+        return super().call(context, obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        _check_size(getattr(value, "__self__", None))  # `'{:999999999}'.format(1)`
+        return super().wrap_str_format(value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _tick()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _tick()
+        return super().getitem(obj, argument)
+
+    def render(self, source: str, context: Mapping[str, Any]) -> str:
+        """`source` rendered with `context`, within the step and output limits."""
+        token = _STEPS.set([0])
+        try:
+            chunks, size = [], 0
+            for chunk in self.from_string(source).generate(**context):
+                _tick()
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise SecurityError(f"this template writes over {MAX_OUTPUT_CHARS:,} characters")
+                chunks.append(chunk)
+            return "".join(chunks)
+        finally:
+            _STEPS.reset(token)
+
+
+def create_environment() -> PageEnvironment:
+    env = PageEnvironment(
         autoescape=True,
         # `{#id .class}` is markdown attribute syntax, so Jinja comments are `{## … ##}`.
         comment_start_string="{##",
@@ -90,8 +190,16 @@ def create_environment() -> ImmutableSandboxedEnvironment:
         undefined=jinja2.StrictUndefined,
         finalize=escape_value,
         keep_trailing_newline=True,
+        # Jinja's constant folding would evaluate `'x' * 10**10` at compile time, outside the limits,
+        # and writes a folded `nan` into code that cannot run.
+        optimized=False,
     )
     env.filters.update(number=format_number, percent=format_percent, date=format_date, cite=cite_filter)
+    for name, function in env.filters.items():
+        # `format`'s value is its format string (`'%0999999999d' | format(1)`).
+        skip = 0 if name == "format" else 1
+        env.filters[name] = _limited(function, skip + hasattr(function, "jinja_pass_arg"))
+    env.globals.update(range=_range, lipsum=_limited(jinja2.utils.generate_lorem_ipsum, 0))
     return env
 
 
@@ -160,15 +268,14 @@ def restore_code(text: str, saved: list[str]) -> str:
 
 
 def render_page_template(markdown: str, context: Mapping[str, Any], path: str, first_line: int = 1,
-                         env: ImmutableSandboxedEnvironment | None = None) -> str:
+                         env: PageEnvironment | None = None) -> str:
     """Render one page's markdown through Jinja; errors are `UserError`s at the page's line."""
     if "{" not in markdown:
         return markdown
     env = env or create_environment()
     protected, saved = protect_code(markdown)
     try:
-        template = env.from_string(protected)
-        rendered = template.render(**context)
+        rendered = env.render(protected, context)
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(f"template syntax error: {exc.message}", exc.lineno, markdown, path,
                               first_line, "check the `{{ }}` or `{% %}` tags on this line") from None
@@ -185,6 +292,9 @@ def render_page_template(markdown: str, context: Mapping[str, Any], path: str, f
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise _template_error(f"template error: {exc}", _template_line(exc), markdown, path, first_line,
                               "fix the expression on this line") from None
+    except RecursionError as exc:
+        raise _template_error("template error: a macro calls itself without end", _template_line(exc), markdown,
+                              path, first_line, "give the macro a case that stops the recursion") from None
     return restore_code(rendered, saved)
 
 

@@ -102,32 +102,74 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _check_unique_keys(root: yaml.Node | None, path: str, line_offset: int) -> None:
-    """PyYAML keeps the last of two equal keys silently; the author meant one of them."""
-    stack = [root] if root is not None else []
+# A "billion laughs" file nests aliases so that a few lines expand to billions of values; more than
+# this many values (and more than twice the file's own nodes) after expansion is refused.
+MAX_EXPANDED_VALUES = 1_000_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _error_at(node: yaml.Node, message: str, path: str, line_offset: int, hint: str) -> UserError:
+    mark = node.start_mark
+    return UserError(message, SourcePosition(path, line_offset + mark.line + 1, mark.column + 1), hint)
+
+
+def _check_nodes(root: yaml.Node | None, path: str, line_offset: int) -> None:
+    """Each distinct node once (aliases share nodes): duplicate keys, self-referring aliases and
+    aliases that expand to too many values, before anything walks the expanded value."""
+    size: dict[int, int] = {}  # values under a node once aliases are expanded (cheap: memoised)
+    open_nodes: set[int] = set()
+    first_big: yaml.Node | None = None
+    stack = [(root, False)] if root is not None else []
     while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in node.value:
-                stack.append(value)
-                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
-                    continue
-                if key.value in seen:
-                    mark = key.start_mark
-                    raise UserError(f"duplicate key `{key.value}`; line {seen[key.value]} has it too",
-                                    SourcePosition(path, line_offset + mark.line + 1, mark.column + 1),
-                                    "keep one of the two (YAML would silently use the last)")
-                seen[key.value] = line_offset + key.start_mark.line + 1
+        node, children_done = stack.pop()
+        if id(node) in size:
+            continue
+        kids = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(k)] for k in kids)
+            if first_big is None and size[id(node)] > MAX_EXPANDED_VALUES:
+                first_big = node
+            continue
+        if id(node) in open_nodes:
+            raise _error_at(node, "this YAML anchor contains an alias to itself", path, line_offset,
+                            "remove the `*alias` inside its own `&anchor` value")
+        open_nodes.add(id(node))
+        _check_unique_keys(node, path, line_offset)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in kids if id(kid) not in size)
+    limit = max(MAX_EXPANDED_VALUES, 2 * len(size))
+    if root is not None and first_big is not None and size[id(root)] > limit:
+        raise _error_at(first_big, f"YAML aliases here expand to over {MAX_EXPANDED_VALUES:,} values", path,
+                        line_offset, "write the values out, or nest fewer `*alias` references")
+
+
+def _check_unique_keys(node: yaml.Node, path: str, line_offset: int) -> None:
+    """PyYAML keeps the last of two equal keys silently; the author meant one of them."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        if key.value in seen:
+            raise _error_at(key, f"duplicate key `{key.value}`; line {seen[key.value]} has it too", path,
+                            line_offset, "keep one of the two (YAML would silently use the last)")
+        seen[key.value] = line_offset + key.start_mark.line + 1
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     """Parse YAML text; a syntax error becomes a `UserError` at its line and column."""
     try:
         node = _compose(text)
-        _check_unique_keys(node, path, line_offset)
+        _check_nodes(node, path, line_offset)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"
@@ -148,6 +190,9 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     except yaml.YAMLError as exc:
         raise UserError(f"YAML error: {exc}", SourcePosition(path, line_offset + 1, 1),
                         "check the file is valid YAML") from None
+    except RecursionError:
+        raise UserError("YAML nested too deeply (thousands of levels of `[`, `{` or indentation)",
+                        SourcePosition(path, line_offset + 1, 1), "flatten the structure") from None
     return YamlDocument(value, node, path, line_offset)
 
 
