@@ -159,6 +159,8 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         _tick()
+        if isinstance(obj, dict) and attribute in obj:  # a column `values` or a file `items.csv`, not dict methods
+            return obj[attribute]
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:

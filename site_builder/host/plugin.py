@@ -27,6 +27,7 @@ from site_builder.charts.build import new_chart_build
 from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import PageSource, parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
+from site_builder.content.symlinks import bad_symlinks, is_under
 from site_builder.errors import BuildErrors, ErrorCollector, UserError, display_path
 from site_builder.host import timeline
 from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
@@ -177,6 +178,10 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_dir = Path(config.docs_dir)
+        links = bad_symlinks(docs_dir, self.root)
+        self.collector.extend(links.values())
+        for file in [f for f in files if f.abs_src_path and is_under(Path(f.abs_src_path), links)]:
+            files.remove(file)  # never read or copied: the build fails on the link's error
         data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root,
                                              self.config.max_data_file_mb)
         data, more = nest_data(data_files)
