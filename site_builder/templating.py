@@ -132,9 +132,21 @@ def _range(*args: int) -> range:
 
 
 class PageEnvironment(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox with the limits above; `render` is how pages and key figures run."""
+    """Jinja's immutable sandbox with the limits above; `render` is how pages, key figures and the
+    timeline page's template run."""
 
     intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, filters: Mapping[str, Callable[..., Any]] | None = None, **options: Any) -> None:
+        # Jinja's constant folding would evaluate `'x' * 10**10` at compile time, outside the limits,
+        # and writes a folded `nan` into code that cannot run.
+        super().__init__(optimized=False, **options)
+        self.filters.update(filters or {})
+        for name, function in self.filters.items():
+            # `format`'s value is its format string (`'%0999999999d' | format(1)`).
+            skip = 0 if name == "format" else 1
+            self.filters[name] = _limited(function, skip + hasattr(function, "jinja_pass_arg"))
+        self.globals.update(range=_range, lipsum=_limited(jinja2.utils.generate_lorem_ipsum, 0))
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -167,12 +179,13 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         _tick()
         return super().getitem(obj, argument)
 
-    def render(self, source: str, context: Mapping[str, Any]) -> str:
-        """`source` rendered with `context`, within the step and output limits."""
+    def render(self, source: str | jinja2.Template, context: Mapping[str, Any]) -> str:
+        """A template (or its text) rendered with `context`, within the step and output limits."""
+        template = self.from_string(source) if isinstance(source, str) else source
         token = _STEPS.set([0])
         try:
             chunks, size = [], 0
-            for chunk in self.from_string(source).generate(**context):
+            for chunk in template.generate(**context):
                 _tick()
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
@@ -184,7 +197,8 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
 
 
 def create_environment() -> PageEnvironment:
-    env = PageEnvironment(
+    return PageEnvironment(
+        {"number": format_number, "percent": format_percent, "date": format_date, "cite": cite_filter},
         autoescape=True,
         # `{#id .class}` is markdown attribute syntax, so Jinja comments are `{## … ##}`.
         comment_start_string="{##",
@@ -192,17 +206,7 @@ def create_environment() -> PageEnvironment:
         undefined=jinja2.StrictUndefined,
         finalize=escape_value,
         keep_trailing_newline=True,
-        # Jinja's constant folding would evaluate `'x' * 10**10` at compile time, outside the limits,
-        # and writes a folded `nan` into code that cannot run.
-        optimized=False,
     )
-    env.filters.update(number=format_number, percent=format_percent, date=format_date, cite=cite_filter)
-    for name, function in env.filters.items():
-        # `format`'s value is its format string (`'%0999999999d' | format(1)`).
-        skip = 0 if name == "format" else 1
-        env.filters[name] = _limited(function, skip + hasattr(function, "jinja_pass_arg"))
-    env.globals.update(range=_range, lipsum=_limited(jinja2.utils.generate_lorem_ipsum, 0))
-    return env
 
 
 def protect_code(markdown: str) -> tuple[str, list[str]]:

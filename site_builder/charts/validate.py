@@ -76,10 +76,32 @@ def channel_errors(spec: Any, locator: Locator, loc: tuple[str | int, ...] = ())
     errors = [UserError(f"the `{channel}` channel is not supported", locator.position((*loc, "encoding", channel)),
                         f"remove it: {why}")
               for channel, why in _UNSUPPORTED.items() if channel in (spec.get("encoding") or {})]
+    for key in ("mark", "config", "background", "view"):
+        errors += _property_errors(spec.get(key), locator, (*loc, key))
     for key in (*_VIEW_KEYS, "spec"):
         if key in spec:
             errors += channel_errors(spec[key], locator, (*loc, key))
     return errors
+
+
+def _property_errors(value: Any, locator: Locator, loc: tuple[str | int, ...]) -> list[UserError]:
+    """The same refusal for a mark's or the config's own `url`/`href` (`mark: {type: image, url: …}`),
+    and for `url(…)` paints: the static SVG is inline in the page, so the browser would fetch them."""
+    if isinstance(value, list):
+        return [e for i, child in enumerate(value) for e in _property_errors(child, locator, (*loc, i))]
+    if isinstance(value, dict):
+        errors = []
+        for key, child in value.items():
+            if key in _UNSUPPORTED:
+                errors.append(UserError(f"the `{key}` property is not supported", locator.position((*loc, key)),
+                                        f"remove it: {_UNSUPPORTED[key]}"))
+            else:
+                errors += _property_errors(child, locator, (*loc, key))
+        return errors
+    if isinstance(value, str) and "url(" in value.replace(" ", "").lower():
+        return [UserError("a `url(…)` value is not supported", locator.position(loc),
+                          "use a colour: `url(…)` would load a file from another site")]
+    return []
 
 
 def field_errors(spec: dict[str, Any], locator: Locator) -> list[UserError]:
