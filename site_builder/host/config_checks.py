@@ -1,0 +1,53 @@
+"""Checks on mkdocs.yml settings that MkDocs accepts but that would break the site's promises.
+
+A `site_url` with a quote or `<` ends up unescaped in Material's canonical link and the 404 page's
+asset URLs (markup injection); a `data_dir` outside docs_dir would read and publish files from
+elsewhere; a limit of zero MB refuses every data file with a misleading message.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from site_builder.errors import SourcePosition, UserError
+
+_URL_UNSAFE = re.compile(r"[\s\"'<>`\\]")
+
+
+def config_errors(site_url: str | None, docs_dir: Path, plugin_options: dict[str, Any],
+                  config_file: Path) -> list[UserError]:
+    """Every such mistake, each at its key in mkdocs.yml."""
+    errors = []
+    if site_url and (bad := _URL_UNSAFE.search(site_url)):
+        errors.append(UserError(f"site_url contains {bad.group()!r}, which a web address cannot hold",
+                                _key_position(config_file, "site_url"),
+                                "write the plain address, e.g. https://USER.github.io/REPO/ (percent-encode "
+                                "anything else)"))
+    if data_folder(docs_dir, plugin_options["data_dir"]) is None:
+        errors.append(UserError(f"data_dir `{plugin_options['data_dir']}` is outside the docs folder",
+                                _key_position(config_file, "data_dir"),
+                                "give a folder inside docs_dir, e.g. `data_dir: data`"))
+    if plugin_options["max_data_file_mb"] <= 0:
+        errors.append(UserError("max_data_file_mb must be more than 0", _key_position(config_file, "max_data_file_mb"),
+                                "give the largest data file to read in MB, e.g. `max_data_file_mb: 40`"))
+    return errors
+
+
+def data_folder(docs_dir: Path, data_dir: str) -> Path | None:
+    """The data folder, or None when `data_dir` leads out of docs_dir (`/`, `../..`): never walked."""
+    folder = docs_dir / data_dir
+    return folder if folder.resolve().is_relative_to(docs_dir.resolve()) else None
+
+
+def _key_position(config_file: Path, key: str) -> SourcePosition:
+    try:
+        lines = config_file.read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        lines = []
+    pattern = re.compile(rf"^(\s*){re.escape(key)}\s*:")
+    for number, line in enumerate(lines, start=1):
+        if match := pattern.match(line):
+            return SourcePosition(config_file.name, number, len(match.group(1)) + 1)
+    return SourcePosition(config_file.name)
