@@ -87,7 +87,9 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
 def parse_meta(header: str, path: str) -> tuple[PageMeta, dict[str, Any], YamlDocument]:
     """Validate a front matter block; raises `UserError`/`ValidationErrors` with positions."""
     doc = parse_yaml(header, path, line_offset=1)
-    raw = doc.value if doc.value is not None else {}
+    if doc.value is None:  # `---` right after `---`, or only comments: no keys
+        return PageMeta(), {}, doc
+    raw = doc.value
     if not isinstance(raw, dict):
         raise UserError("front matter must be a mapping of `key: value` lines",
                         doc.position(), "write e.g. `title: My page`")

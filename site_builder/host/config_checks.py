@@ -1,8 +1,10 @@
-"""Checks on mkdocs.yml settings that MkDocs accepts but that would break the site's promises.
+"""Checks on mkdocs.yml settings and on the content's files that MkDocs accepts but that would
+break the site's promises.
 
 A `site_url` with a quote or `<` ends up unescaped in Material's canonical link and the 404 page's
 asset URLs (markup injection); a `data_dir` outside docs_dir would read and publish files from
-elsewhere; a limit of zero MB refuses every data file with a misleading message.
+elsewhere; a limit of zero MB refuses every data file with a misleading message; two pages with
+one URL (`p.md` and `p/index.md`) would silently lose one of them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from site_builder.errors import SourcePosition, UserError
+from mkdocs.structure.files import Files
+
+from site_builder.errors import SourcePosition, UserError, display_path
 
 _URL_UNSAFE = re.compile(r"[\s\"'<>`\\]")
 
@@ -32,6 +36,19 @@ def config_errors(site_url: str | None, docs_dir: Path, plugin_options: dict[str
     if plugin_options["max_data_file_mb"] <= 0:
         errors.append(UserError("max_data_file_mb must be more than 0", _key_position(config_file, "max_data_file_mb"),
                                 "give the largest data file to read in MB, e.g. `max_data_file_mb: 40`"))
+    return errors
+
+
+def url_clashes(files: Files, root: Path) -> list[UserError]:
+    """An error at each page whose output file another page already makes."""
+    first: dict[str, str] = {}
+    errors = []
+    for page in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
+        path = display_path(Path(page.abs_src_path or page.src_uri), root)
+        if page.dest_uri in first:
+            errors.append(UserError(f"this page and {first[page.dest_uri]} both become {page.dest_uri}",
+                                    SourcePosition(path), "rename or move one of the two"))
+        first.setdefault(page.dest_uri, path)
     return errors
 
 

@@ -30,7 +30,7 @@ from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.content.symlinks import bad_symlinks, is_under
 from site_builder.errors import BuildErrors, ErrorCollector, UserError, display_path
 from site_builder.host import timeline
-from site_builder.host.config_checks import config_errors, data_folder
+from site_builder.host.config_checks import config_errors, data_folder, url_clashes
 from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
@@ -182,7 +182,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_dir = Path(config.docs_dir)
         links = bad_symlinks(docs_dir, self.root)
-        self.collector.extend(links.values())
+        self.collector.extend([*links.values(), *url_clashes(files, self.root)])
         for file in [f for f in files if f.abs_src_path and is_under(Path(f.abs_src_path), links)]:
             files.remove(file)  # never read or copied: the build fails on the link's error
         data_dir = data_folder(docs_dir, self.config.data_dir)  # None: reported in on_config
