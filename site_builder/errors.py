@@ -7,6 +7,7 @@ files. Anything else raised during a build is a bug in site-builder and keeps it
 from __future__ import annotations
 
 import enum
+import io
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -149,9 +150,17 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def physical_lines(text: str, keepends: bool = False) -> list[str]:
+    """Lines as editors, Jinja and the markdown parser count them: split at \n, \r\n or \r only.
+    (`str.splitlines` also splits at U+2028, form feeds and the like, which would shift every
+    line number after one.)"""
+    lines = io.StringIO(text, newline="").readlines()
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
+
+
 def read_source_line(path: Path, line: int) -> str | None:
     try:
-        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+        lines = physical_lines(path.read_text(encoding="utf-8-sig", errors="replace"))
     except OSError:
         return None
     if 1 <= line <= len(lines):

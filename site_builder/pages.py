@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from site_builder.content.frontmatter import PageSource
 from site_builder.content.sources import SourceRegistry
-from site_builder.errors import UserError
+from site_builder.errors import UserError, physical_lines
 from site_builder.keyfigures import KeyFigureCard, key_figures
 from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
@@ -55,7 +55,7 @@ def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
         markdown = render_page_template(source.markdown, context, source.path, source.body_line, site.jinja)
     except UserError as exc:
         return _render_untemplated(source, page, site, exc)
-    lines = markdown.splitlines()
+    lines = physical_lines(markdown)
     links = LinkContext(page, source.path, site.links, lines, source.body_line,
                         line_map=line_map(source.markdown, markdown))
     # Key figures cite first, so the cards at the top of the page carry the first numbers.
@@ -69,7 +69,7 @@ def _render_untemplated(source: PageSource, page: str, site: Site, error: UserEr
     """After a template error, the page's own text is still rendered so that one build also reports
     its link and image errors; lines holding template tags are skipped (their targets are unknown),
     and fenced blocks stay code (their features would see untemplated text)."""
-    lines = source.markdown.splitlines()
+    lines = physical_lines(source.markdown)
     links = LinkContext(page, source.path, site.links, lines, source.body_line)
     rendered = render_markdown(site.md, source.markdown, links)
     templated = {source.body_line + i for i, line in enumerate(lines) if "{{" in line or "{%" in line}

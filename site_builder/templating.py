@@ -23,7 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from markupsafe import Markup
 
 from site_builder.content.data import UnreadableDataError
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import SourcePosition, UserError, physical_lines
 from site_builder.markdown.citations import cite_filter
 
 _TEMPLATE_NAME = "<template>"
@@ -218,7 +218,7 @@ def protect_code(markdown: str) -> tuple[str, list[str]]:
         return _PLACEHOLDER.format(len(saved) - 1) + "\n" * code.count("\n")
 
     out: list[str] = []
-    lines = markdown.splitlines(keepends=True)
+    lines = physical_lines(markdown, keepends=True)
     i = 0
     prose: list[str] = []
     while i < len(lines):
@@ -316,7 +316,7 @@ def _undefined_name(message: str) -> str | None:
 
 def _template_error(message: str, lineno: int, markdown: str, path: str, first_line: int, hint: str,
                     needle: str | None = None) -> UserError:
-    lines = markdown.splitlines()
+    lines = physical_lines(markdown)
     line_text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
     # The undefined name is looked for inside the tags, not in the prose before them.
     tags = min((i for i in (line_text.find("{{"), line_text.find("{%")) if i >= 0), default=0)
@@ -330,7 +330,7 @@ def line_map(source: str, rendered: str) -> list[int] | None:
     """For each line of the rendered markdown, the 0-based line of the page's text it came from, so
     that positions found after the Jinja step point into the file; None when the line counts match.
     A line a loop made maps to the most similar line of the loop (its body, usually)."""
-    src, out = source.splitlines(), rendered.splitlines()
+    src, out = physical_lines(source), physical_lines(rendered)
     if len(src) == len(out):
         return None
     mapping: list[int] = []

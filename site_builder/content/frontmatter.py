@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from site_builder.content.yaml_source import ValidationErrors, YamlDocument, parse_yaml
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import SourcePosition, UserError, physical_lines
 
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
@@ -69,7 +69,7 @@ class PageSource:
 
 def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
     """(yaml text or None, markdown, first body line). An unclosed header is an error."""
-    lines = text.splitlines(keepends=True)
+    lines = physical_lines(text, keepends=True)
     if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
         return None, text, 1
     for index, line in enumerate(lines[1:], start=1):

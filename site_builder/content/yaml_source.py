@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import SourcePosition, UserError, position_in_text
 
 
 @dataclass(frozen=True)
@@ -187,6 +187,11 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
             SourcePosition(path, line_offset + line, column),
             "check indentation, colons and quotes on this line and the one before",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        at = position_in_text(path, text, exc.position)
+        raise UserError(f"YAML cannot hold the control character U+{exc.character:04X}",
+                        SourcePosition(path, line_offset + at.line, at.column),
+                        "delete it (inside double quotes, write it as an escape such as \\t)") from None
     except yaml.YAMLError as exc:
         raise UserError(f"YAML error: {exc}", SourcePosition(path, line_offset + 1, 1),
                         "check the file is valid YAML") from None
