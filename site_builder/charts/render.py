@@ -14,6 +14,7 @@ from typing import Any
 import vl_convert as vlc
 
 from site_builder.charts.model import ChartOutput
+from site_builder.xmltext import xml_safe
 
 COLUMN_WIDTH = 640
 """Pixel width of a chart that follows the column, for the static SVG (the browser re-measures)."""
@@ -95,7 +96,7 @@ def compile_vega(spec: dict[str, Any]) -> dict[str, Any]:
 
 def render_chart(spec: dict[str, Any]) -> ChartOutput:
     """Compile and render a self-contained Vega-Lite spec (data inline) for both palettes."""
-    vega = compile_vega(spec)
+    vega = compile_vega(xml_safe(spec))  # a control character in the data would abort vl-convert
     # No base URL is allowed: a build never fetches from the network (data is inlined by then).
     svg_light = vlc.vega_to_svg(themed(vega, "light"), allowed_base_urls=[])
     svg_dark = vlc.vega_to_svg(themed(vega, "dark"), allowed_base_urls=[])
