@@ -133,6 +133,14 @@ def test_chart_module_that_loops_is_stopped_at_its_line(tmp_path: Path, monkeypa
     assert re.match(r"content/charts/m.py:[23]:1: chart module ran for over 0.3 s and was stopped — ", message)
 
 
+def test_chart_module_returning_a_self_containing_dict_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "content/charts").mkdir(parents=True)
+    (tmp_path / "content/charts/m.py").write_text("def chart(data):\n    d = {'mark': 'bar'}\n    d['usermeta'] = d\n"
+                                                 "    return d\n")
+    [message] = problems("", tmp_path, "charts/m.py")
+    assert message.startswith("content/charts/m.py:1:1: `chart(data)` returned a dict that contains itself")
+
+
 def test_chart_module_gets_the_site_data(tmp_path: Path) -> None:
     (tmp_path / "content/charts").mkdir(parents=True)
     (tmp_path / "content/charts/m.py").write_text(

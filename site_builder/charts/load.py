@@ -9,6 +9,7 @@ data) and inlined, so validation, compilation and the page all see one self-cont
 from __future__ import annotations
 
 import importlib.util
+import json
 import signal
 import sys
 import threading
@@ -159,6 +160,11 @@ def run_chart_module(file: Path, rel: str, data: dict[str, Any]) -> dict[str, An
     if not isinstance(spec, dict):
         raise UserError("`chart(data)` must return an Altair chart or a dict", SourcePosition(rel),
                         "return e.g. `alt.Chart(df).mark_bar().encode(...)`")
+    try:
+        json.dumps(spec, default=str)  # every later step walks the spec recursively
+    except (ValueError, RecursionError):
+        raise UserError("`chart(data)` returned a dict that contains itself (or is nested thousands deep)",
+                        SourcePosition(rel), "return a plain spec: each value written out once") from None
     return spec
 
 
