@@ -36,11 +36,23 @@ _BACKTICKS = re.compile(r"`+")
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~<>&\"':=^$"}
 
 
+# A value the browser would run as a URL (`javascript:…`, also `java\tscript:`, ` JavaScript:`) when a
+# page puts it in a raw HTML attribute: `&#58;` still decodes to a colon there.
+_SCRIPT_URL = re.compile(r"^[\x00-\x20]*((?:[a-z][\t\n\r]*)+):", re.IGNORECASE)
+_SCRIPT_SCHEMES = {"javascript", "vbscript", "file", "data"}
+
+
 def escape_value(value: Any) -> Markup:
     """Text from data shown as text: in markdown (no emphasis, links, HTML) and in raw HTML alike."""
     if isinstance(value, Markup):
         return value
-    return Markup("".join(_MARKDOWN_SPECIALS.get(c, c) for c in str(value)))
+    text = str(value)
+    scheme = _SCRIPT_URL.match(text)
+    if scheme and re.sub(r"[\t\n\r]", "", scheme.group(1)).lower() in _SCRIPT_SCHEMES \
+            and not re.match(r"\s*data:image/", text, re.IGNORECASE):
+        # A zero-width space before the colon: the text reads the same, but is no longer a scheme.
+        text = f"{text[: scheme.end(1)]}\u200b{text[scheme.end(1):]}"
+    return Markup("".join(_MARKDOWN_SPECIALS.get(c, c) for c in text))
 
 
 def _decimal(value: Any, name: str) -> Decimal:

@@ -90,6 +90,15 @@ def test_a_data_value_cannot_open_a_raw_html_attribute() -> None:
     assert "<img" not in html and 'onerror' in html
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:alert(1)",
+                                 "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>"])
+def test_a_data_value_in_a_raw_html_link_is_never_a_script_url(url: str) -> None:
+    html = render('<a href="{{ data.u }}">x</a> <img src="{{ data.img }}">\n', {"u": url, "img": "data:image/png;base64,AA"})
+    href = html.split('href="')[1].split('"')[0]
+    assert "\u200b&#58;" in href, href  # decoded by the browser: "javascript\u200b:…", a relative URL
+    assert 'src="data&#58;image/png;base64,AA"' in html
+
+
 def test_undefined_name_points_at_the_page_line_and_name() -> None:
     error = error_of("---\ntitle: T\n---\nIntro.\n\nTotal: {{ data.stats.totl }}\n", {"stats": {"total": 1}})
     assert (error.position.path, error.position.line, error.position.column) == ("content/p.md", 6, 22)
