@@ -217,6 +217,11 @@ def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[st
                                     "remove it or check its spelling"))
             continue
         hint = "fix the value's type or format"
+        if err["type"] == "model_type":  # pydantic would name our model class ("instance of KeyFigure")
+            what = f"`{field}` must be" if err["loc"] else "this must be"
+            errors.append(UserError(f"{what} a mapping of `key: value` lines", doc.position(loc),
+                                    "write one `key: value` per line"))
+            continue
         if err["type"] == "value_error":
             # Our validators say `what; how to fix it` (the value itself may hold a `; `).
             text = str(err.get("ctx", {}).get("error", message))
