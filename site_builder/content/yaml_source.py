@@ -120,7 +120,7 @@ def _error_at(node: yaml.Node, message: str, path: str, line_offset: int, hint: 
     return UserError(message, SourcePosition(path, line_offset + mark.line + 1, mark.column + 1), hint)
 
 
-def _check_nodes(root: yaml.Node | None, path: str, line_offset: int) -> None:
+def check_nodes(root: yaml.Node | None, path: str, line_offset: int) -> None:
     """Each distinct node once (aliases share nodes): duplicate keys, self-referring aliases and
     aliases that expand to too many values, before anything walks the expanded value."""
     size: dict[int, int] = {}  # values under a node once aliases are expanded (cheap: memoised)
@@ -169,7 +169,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     """Parse YAML text; a syntax error becomes a `UserError` at its line and column."""
     try:
         node = _compose(text)
-        _check_nodes(node, path, line_offset)
+        check_nodes(node, path, line_offset)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"

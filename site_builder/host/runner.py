@@ -19,6 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from site_builder.content.data import read_text
+from site_builder.content.yaml_source import check_nodes
 from site_builder.errors import SourcePosition, UserError, WarningCode, in_report_order, make_warning
 from site_builder.host.plugin import ExplainerPlugin
 
@@ -88,7 +89,10 @@ def _check_yaml_syntax(config_file: Path) -> None:
     except OSError:
         return  # MkDocs says what is wrong with the file
     try:
-        yaml.compose(text, Loader=yaml.SafeLoader)
+        # The same checks as every other YAML the author writes: duplicate keys, alias bombs.
+        check_nodes(yaml.compose(text, Loader=yaml.SafeLoader), config_file.name, 0)
+    except UserError as exc:
+        raise _ConfigErrors([exc]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         position = SourcePosition(config_file.name, mark.line + 1, mark.column + 1) if mark else SourcePosition(
