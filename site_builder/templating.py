@@ -143,6 +143,22 @@ def _range(*args: int) -> range:
     return numbers
 
 
+_MARKUP_FILTERS = {"e", "escape", "forceescape", "tojson", "urlize", "xmlattr"}
+
+
+def _as_text(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        return str(result.unescape()) if isinstance(result, Markup) else result
+
+    return call
+
+
+def _no_safe(value: Any) -> Any:
+    raise SecurityError("the `safe` filter is not available: values from data are always shown as text")
+
+
 class PageEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with the limits above; `render` is how pages, key figures and the
     timeline page's template run."""
@@ -154,6 +170,11 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         # and writes a folded `nan` into code that cannot run.
         super().__init__(optimized=False, **options)
         self.filters.update(filters or {})
+        # Jinja's filters that return markup (`e`, `tojson`, `urlize`, …) would let a data value past
+        # the escaping as markdown (`![](https://tracker/…)`): here they return text, escaped like any value.
+        for name in _MARKUP_FILTERS & set(self.filters):
+            self.filters[name] = _as_text(self.filters[name])
+        self.filters["safe"] = _no_safe
         for name, function in self.filters.items():
             # `format`'s value is its format string (`'%0999999999d' | format(1)`).
             skip = 0 if name == "format" else 1

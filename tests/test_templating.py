@@ -99,6 +99,20 @@ def test_a_data_value_in_a_raw_html_link_is_never_a_script_url(url: str) -> None
     assert 'src="data&#58;image/png;base64,AA"' in html
 
 
+@pytest.mark.parametrize("expression", ["data.s | e", "data.s | escape", "data.s | forceescape", "data.s | tojson",
+                                        "data.s | urlize", "{'a': data.s} | xmlattr"])
+def test_filters_that_make_markup_still_give_text(expression: str) -> None:
+    html = render("{{ " + expression + " }}\n", {"s": "**x** <b>y</b> ![px](https://tracker.example/q.png)"})
+    assert not any(tag in html for tag in ("<strong>", "<b>", "<img", "<a ")), html
+    assert "tracker.example/q.png" in html
+
+
+def test_the_safe_filter_is_refused_with_a_reason() -> None:
+    error = error_of("{{ data.s | safe }}\n", {"s": "<script>alert(1)</script>"})
+    assert error.message == ("template error: the `safe` filter is not available: values from data are always "
+                             "shown as text")
+
+
 def test_undefined_name_points_at_the_page_line_and_name() -> None:
     error = error_of("---\ntitle: T\n---\nIntro.\n\nTotal: {{ data.stats.totl }}\n", {"stats": {"total": 1}})
     assert (error.position.path, error.position.line, error.position.column) == ("content/p.md", 6, 22)
