@@ -52,6 +52,21 @@ def url_clashes(files: Files, root: Path) -> list[UserError]:
     return errors
 
 
+def site_dir_errors(site_dir: Path, root: Path, custom_dir: str | None, config_file: Path) -> list[UserError]:
+    """The output folder is replaced whole by each build: it must not be the project's own templates
+    (`-d templates`) nor a folder of other files."""
+    site = site_dir.resolve()
+    where = _key_position(config_file, "site_dir")
+    for own in [root.resolve(), *([Path(custom_dir).resolve()] if custom_dir else [])]:
+        if own == site or own.is_relative_to(site):
+            return [UserError(f"the output folder {site} holds the project's own files ({own})", where,
+                              "build into a folder of its own, e.g. `site_dir: site` or `-d site`")]
+    if site.is_dir() and any(site.iterdir()) and not any((site / f).exists() for f in ("index.html", "404.html", "sitemap.xml")):
+        return [UserError(f"the output folder {site} holds other files, not a built site", where,
+                          "build into a new or empty folder: each build replaces the whole output folder")]
+    return []
+
+
 def data_folder(docs_dir: Path, data_dir: str) -> Path | None:
     """The data folder, or None when `data_dir` leads out of docs_dir (`/`, `../..`): never walked."""
     folder = docs_dir / data_dir

@@ -30,7 +30,7 @@ from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.content.symlinks import bad_symlinks, is_under
 from site_builder.errors import BuildErrors, ErrorCollector, UserError, display_path
 from site_builder.host import timeline
-from site_builder.host.config_checks import config_errors, data_folder, url_clashes
+from site_builder.host.config_checks import config_errors, data_folder, site_dir_errors, url_clashes
 from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
@@ -169,6 +169,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         for key in ("site_name", "site_description", "site_author", "repo_name"):
             config[key] = _escaped(config[key])
         if self.command in {"build", "gh-deploy"}:
+            self.collector.extend(site_dir_errors(Path(config.site_dir), self.root, config.theme.custom_dir,
+                                                  Path(config.config_file_path or "mkdocs.yml")))
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
         add_theme_layer(config.theme.dirs, config.theme.custom_dir)
