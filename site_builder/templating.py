@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from site_builder.content.data import UnreadableDataError
 from site_builder.errors import SourcePosition, UserError, physical_lines
-from site_builder.markdown.citations import cite_filter
+from site_builder.markdown.citations import Citation, cite_filter
 
 _TEMPLATE_NAME = "<template>"
 _PLACEHOLDER = "\ue000{}\ue001"
@@ -44,8 +44,8 @@ _SCRIPT_SCHEMES = {"javascript", "vbscript", "file", "data"}
 
 def escape_value(value: Any) -> Markup:
     """Text from data shown as text: in markdown (no emphasis, links, HTML) and in raw HTML alike."""
-    if isinstance(value, Markup):
-        return value
+    if isinstance(value, (Markup, Citation)):
+        return Markup(value)
     text = str(value)
     scheme = _SCRIPT_URL.match(text)
     if scheme and re.sub(r"[\t\n\r]", "", scheme.group(1)).lower() in _SCRIPT_SCHEMES \

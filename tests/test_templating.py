@@ -107,6 +107,13 @@ def test_filters_that_make_markup_still_give_text(expression: str) -> None:
     assert "tracker.example/q.png" in html
 
 
+@pytest.mark.parametrize("expression", ["data.k | cite ~ data.s", "(data.k | cite) + data.s",
+                                        "[data.k | cite, data.s] | join"])
+def test_a_citation_joined_with_data_makes_the_whole_text(expression: str) -> None:
+    html = render("{{ " + expression + " }}\n", {"k": "ex", "s": "![px](https://tracker.example/q.png)"})
+    assert "<img" not in html and "[@ex]![px](https://tracker.example/q.png)" in html
+
+
 def test_the_safe_filter_is_refused_with_a_reason() -> None:
     error = error_of("{{ data.s | safe }}\n", {"s": "<script>alert(1)</script>"})
     assert error.message == ("template error: the `safe` filter is not available: values from data are always "
