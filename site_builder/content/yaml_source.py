@@ -195,6 +195,9 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     except yaml.YAMLError as exc:
         raise UserError(f"YAML error: {exc}", SourcePosition(path, line_offset + 1, 1),
                         "check the file is valid YAML") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a tagged value that cannot be built: `!!int 0x`
+        raise UserError(f"YAML value cannot be read: {exc}", SourcePosition(path, line_offset + 1, 1),
+                        "check values with an explicit `!!tag`, or remove the tag") from None
     except RecursionError:
         raise UserError("YAML nested too deeply (thousands of levels of `[`, `{` or indentation)",
                         SourcePosition(path, line_offset + 1, 1), "flatten the structure") from None
