@@ -120,6 +120,27 @@ def _error_at(node: yaml.Node, message: str, path: str, line_offset: int, hint: 
     return UserError(message, SourcePosition(path, line_offset + mark.line + 1, mark.column + 1), hint)
 
 
+def _unbuildable_scalar(root: yaml.Node | None) -> yaml.Node | None:
+    """The first scalar whose value cannot be built, to point at it."""
+    loader = _Loader("")
+    stack, seen = ([root] if root is not None else []), set()
+    try:
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            try:
+                if isinstance(node, yaml.ScalarNode):
+                    loader.construct_object(node)
+            except (ValueError, TypeError, OverflowError):
+                return node
+            stack.extend(reversed(_children(node)))
+        return None
+    finally:
+        loader.dispose()
+
+
 def check_nodes(root: yaml.Node | None, path: str, line_offset: int) -> None:
     """Each distinct node once (aliases share nodes): duplicate keys, self-referring aliases and
     aliases that expand to too many values, before anything walks the expanded value."""
@@ -167,6 +188,7 @@ def _check_unique_keys(node: yaml.Node, path: str, line_offset: int) -> None:
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     """Parse YAML text; a syntax error becomes a `UserError` at its line and column."""
+    node: yaml.Node | None = None
     try:
         node = _compose(text)
         check_nodes(node, path, line_offset)
@@ -196,8 +218,11 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
         raise UserError(f"YAML error: {exc}", SourcePosition(path, line_offset + 1, 1),
                         "check the file is valid YAML") from None
     except (ValueError, TypeError, OverflowError) as exc:  # a tagged value that cannot be built: `!!int 0x`
-        raise UserError(f"YAML value cannot be read: {exc}", SourcePosition(path, line_offset + 1, 1),
-                        "check values with an explicit `!!tag`, or remove the tag") from None
+        bad = _unbuildable_scalar(node)
+        raise (_error_at(bad, f"YAML value cannot be read: {exc}", path, line_offset,
+                         "check the value's `!!tag`, or remove the tag") if bad is not None
+               else UserError(f"YAML value cannot be read: {exc}", SourcePosition(path, line_offset + 1, 1),
+                              "check values with an explicit `!!tag`, or remove the tag")) from None
     except RecursionError:
         raise UserError("YAML nested too deeply (thousands of levels of `[`, `{` or indentation)",
                         SourcePosition(path, line_offset + 1, 1), "flatten the structure") from None
