@@ -100,6 +100,10 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
         if opening is not None:  # the reader stops at the end of the file; the quote is the mistake
             raise UserError("malformed CSV: this quote is never closed", position_in_text(path, text, opening),
                             'close the quoted cell with `"` (write `""` for a quote inside it)') from None
+        if "field larger than field limit" in str(exc):
+            raise UserError(f"a cell is longer than {csv.field_size_limit():,} characters",
+                            SourcePosition(path, reader.line_num or 1, 1),
+                            "shorten it, or look for a quote that opens a cell and is never closed") from None
         raise UserError(f"malformed CSV: {exc}", SourcePosition(path, reader.line_num or 1, 1),
                         "check the quotes on this line") from None
     return rows
