@@ -124,12 +124,19 @@ def _check_size(value: Any) -> None:
                             f"(at most {MAX_SIZE_ARGUMENT:,})")
 
 
-def _limited(function: Callable[..., Any], skip: int) -> Callable[..., Any]:
-    """A filter or global that refuses huge sizes among its arguments (`center(10**9)`)."""
+# Filters with a width, count or size argument; other filters take numbers freely
+# (`selectattr('population', 'gt', 5000000)`).
+_SIZED_FILTERS = {"center", "indent", "truncate", "wordwrap", "batch", "slice", "format", "replace", "number",
+                  "percent"}
+
+
+def _limited(function: Callable[..., Any], skip: int | None) -> Callable[..., Any]:
+    """A filter or global that counts as a step and, unless `skip` is None, refuses huge sizes among
+    its arguments from position `skip` on (`center(10**9)`)."""
 
     @functools.wraps(function)  # keeps Jinja's pass_context marks
     def call(*args: Any, **kwargs: Any) -> Any:
-        for value in [*args[skip:], *kwargs.values()]:
+        for value in [*args[skip:], *kwargs.values()] if skip is not None else []:
             _check_size(value)
         _tick()
         return function(*args, **kwargs)
@@ -177,8 +184,8 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         self.filters["safe"] = _no_safe
         for name, function in self.filters.items():
             # `format`'s value is its format string (`'%0999999999d' | format(1)`).
-            skip = 0 if name == "format" else 1
-            self.filters[name] = _limited(function, skip + hasattr(function, "jinja_pass_arg"))
+            skip = (0 if name == "format" else 1) + hasattr(function, "jinja_pass_arg")
+            self.filters[name] = _limited(function, skip if name in _SIZED_FILTERS else None)
         self.globals.update(range=_range, lipsum=_limited(jinja2.utils.generate_lorem_ipsum, 0))
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
@@ -193,8 +200,9 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(self, context: jinja2.runtime.Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-        for value in [getattr(obj, "__self__", None), *args, *kwargs.values()]:
-            _check_size(value)
+        if isinstance(getattr(obj, "__self__", None), str):  # `'x'.ljust(10**9)`, `'x'.zfill(…)`
+            for value in [*args, *kwargs.values()]:
+                _check_size(value)
         _tick()
         return super().call(context, obj, *args, **kwargs)
 

@@ -114,6 +114,14 @@ def test_a_citation_joined_with_data_makes_the_whole_text(expression: str) -> No
     assert "<img" not in html and "[@ex]![px](https://tracker.example/q.png)" in html
 
 
+def test_big_numbers_are_fine_where_they_are_not_sizes() -> None:
+    rows = [{"city": "Tokyo", "pop": 37_000_000}, {"city": "Lyon", "pop": 500_000}]
+    html = render("{% set ns = namespace(limit=5000000) %}"
+                  "{{ data.rows | selectattr('pop', 'gt', ns.limit) | map(attribute='city') | join }} "
+                  "{{ (data.rows | map(attribute='pop') | sum) * 1000000 }}\n", {"rows": rows})
+    assert "Tokyo 37500000000000" in html
+
+
 def test_the_safe_filter_is_refused_with_a_reason() -> None:
     error = error_of("{{ data.s | safe }}\n", {"s": "<script>alert(1)</script>"})
     assert error.message == ("template error: the `safe` filter is not available: values from data are always "
