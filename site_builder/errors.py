@@ -7,6 +7,7 @@ files. Anything else raised during a build is a bug in site-builder and keeps it
 from __future__ import annotations
 
 import enum
+import io
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -115,11 +116,33 @@ def position_in_text(path: str, text: str, offset: int) -> SourcePosition:
 def format_error(error: UserError, root: Path) -> str:
     """`path:line:col: message — hint`, then the offending source line and a caret under the column."""
     text = str(error)
-    source_line = read_source_line(root / error.position.path, error.position.line)
+    source_line = error_source_line(error, root)
     if source_line is not None:
-        caret = " " * display_width(source_line[: error.position.column - 1].expandtabs(4)) + "^"
-        text += f"\n    {source_line.expandtabs(4)}\n    {caret}"
+        line, column = _window(source_line.expandtabs(4), len(source_line[: error.position.column - 1].expandtabs(4)))
+        caret = " " * display_width(line[:column]) + "^"
+        text += f"\n    {line}\n    {caret}"
     return text
+
+
+_SHOWN_CHARS = 120
+
+
+def _window(line: str, column: int) -> tuple[str, int]:
+    """A long line (minified JSON is one) cut to the part around the 0-based column, and the column in it."""
+    if len(line) <= _SHOWN_CHARS:
+        return line, column
+    start = max(0, min(column - _SHOWN_CHARS // 2, len(line) - _SHOWN_CHARS))
+    prefix, suffix = ("…" if start else ""), ("…" if start + _SHOWN_CHARS < len(line) else "")
+    return prefix + line[start: start + _SHOWN_CHARS] + suffix, column - start + len(prefix)
+
+
+def error_source_line(error: UserError, root: Path) -> str | None:
+    """The line an error points at. A link out of the project is reported, not quoted: its target
+    may be private (/etc/passwd)."""
+    file = root / error.position.path
+    if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
+        return None
+    return read_source_line(file, error.position.line)
 
 
 def display_width(text: str) -> int:
@@ -127,9 +150,17 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def physical_lines(text: str, keepends: bool = False) -> list[str]:
+    """Lines as editors, Jinja and the markdown parser count them: split at \n, \r\n or \r only.
+    (`str.splitlines` also splits at U+2028, form feeds and the like, which would shift every
+    line number after one.)"""
+    lines = io.StringIO(text, newline="").readlines()
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
+
+
 def read_source_line(path: Path, line: int) -> str | None:
     try:
-        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+        lines = physical_lines(path.read_text(encoding="utf-8-sig", errors="replace"))
     except OSError:
         return None
     if 1 <= line <= len(lines):

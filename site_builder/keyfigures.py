@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +19,7 @@ from site_builder.content.frontmatter import PageSource
 from site_builder.content.yaml_source import ValidationErrors, YamlDocument
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.citations import PageCitations
+from site_builder.templating import PageEnvironment
 
 FIELD = "key_figures"
 
@@ -41,7 +41,7 @@ class KeyFigureCard:
     cite: Markup
 
 
-def key_figures(source: PageSource, context: Mapping[str, Any], env: ImmutableSandboxedEnvironment,
+def key_figures(source: PageSource, context: Mapping[str, Any], env: PageEnvironment,
                 citations: PageCitations) -> list[KeyFigureCard]:
     """The page's cards; problems go to `citations.errors`, so one build reports all of them."""
     doc = source.meta_doc
@@ -60,7 +60,7 @@ def key_figures(source: PageSource, context: Mapping[str, Any], env: ImmutableSa
     return cards
 
 
-def _card(doc: YamlDocument, index: int, context: Mapping[str, Any], env: jinja2.Environment,
+def _card(doc: YamlDocument, index: int, context: Mapping[str, Any], env: PageEnvironment,
           citations: PageCitations) -> KeyFigureCard | None:
     loc: list[str | int] = [FIELD, index]
     try:
@@ -79,17 +79,18 @@ def _card(doc: YamlDocument, index: int, context: Mapping[str, Any], env: jinja2
     return KeyFigureCard(escape(value), escape(label), cite)
 
 
-def evaluate(value: str | float, context: Mapping[str, Any], env: jinja2.Environment,
+def evaluate(value: str | float, context: Mapping[str, Any], env: PageEnvironment,
              position: SourcePosition) -> str:
     """The value as plain text: a number as written, text through the sandboxed Jinja step."""
     if not isinstance(value, str):
         return str(value)
     try:
-        return env.from_string(value).render(**context)
+        return env.render(value, context)
     except jinja2.UndefinedError as exc:
         raise UserError(f"undefined name in key figure: {exc.message}", position,
                         "check the spelling; data files are under `data.<file name>`") from None
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+            RecursionError) as exc:
         raise UserError(f"key figure value: {exc}", position, "fix the `{{ }}` expression") from None
 
 

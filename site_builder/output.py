@@ -34,6 +34,12 @@ class AtomicOutput:
         self.target = target.resolve()
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
+        # mkdtemp makes the folder private (0700), which a web server running as another user cannot
+        # read once it becomes the output; give it the mode any new folder gets (the umask's).
+        probe = self.staging / "mode-probe"
+        probe.mkdir()
+        self.staging.chmod(probe.stat().st_mode & 0o777)
+        probe.rmdir()
 
     def commit(self) -> Path:
         """Replace the target with the staging folder; returns the target."""

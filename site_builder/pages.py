@@ -10,18 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 
 from site_builder.content.frontmatter import PageSource
 from site_builder.content.sources import SourceRegistry
-from site_builder.errors import UserError
+from site_builder.errors import UserError, physical_lines
 from site_builder.keyfigures import KeyFigureCard, key_figures
 from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
-from site_builder.templating import line_map, render_page_template, shared_environment
+from site_builder.templating import PageEnvironment, line_map, render_page_template, shared_environment
 
 
 @dataclass
@@ -37,7 +36,7 @@ class Site:
     effects: dict[str, Callable[[Any], None]] = field(default_factory=dict)
     """How a feature takes back what a remembered render of a page left behind in the build (a chart
     to compile, an error to report): see `site_builder.dependencies.effect`."""
-    jinja: ImmutableSandboxedEnvironment = field(default_factory=shared_environment)
+    jinja: PageEnvironment = field(default_factory=shared_environment)
     sources: SourceRegistry = field(default_factory=SourceRegistry)
     """sources.yaml; pages and features cite through it."""
 
@@ -60,7 +59,7 @@ def render_page(source: PageSource, page: str, site: Site) -> RenderedPage:
         markdown = render_page_template(source.markdown, context, source.path, source.body_line, site.jinja)
     except UserError as exc:
         return _render_untemplated(source, page, site, exc)
-    lines = markdown.splitlines()
+    lines = physical_lines(markdown)
     links = LinkContext(page, source.path, site.links, lines, source.body_line,
                         line_map=line_map(source.markdown, markdown))
     # Key figures cite first, so the cards at the top of the page carry the first numbers.
@@ -74,7 +73,7 @@ def _render_untemplated(source: PageSource, page: str, site: Site, error: UserEr
     """After a template error, the page's own text is still rendered so that one build also reports
     its link and image errors; lines holding template tags are skipped (their targets are unknown),
     and fenced blocks stay code (their features would see untemplated text)."""
-    lines = source.markdown.splitlines()
+    lines = physical_lines(source.markdown)
     links = LinkContext(page, source.path, site.links, lines, source.body_line)
     rendered = render_markdown(site.md, source.markdown, links)
     templated = {source.body_line + i for i, line in enumerate(lines) if "{{" in line or "{%" in line}

@@ -7,25 +7,27 @@ fences and indented code blocks are cut out before Jinja sees the text and put b
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import difflib
 import functools
 import re
 import traceback
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.utils import LRUCache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from site_builder.content.data import UnreadableDataError
-from site_builder.errors import SourcePosition, UserError
-from site_builder.markdown.citations import cite_filter
+from site_builder.errors import SourcePosition, UserError, physical_lines
+from site_builder.markdown.citations import Citation, cite_filter
 from site_builder.markdown.engine import create_md
 
 _TEMPLATE_NAME = "<template>"
@@ -41,16 +43,27 @@ _BACKTICKS = re.compile(r"`+")
 # indented code block can start. Lazy, so a long run of spaces costs one pass.
 _CODE_INDENT = re.compile(r"[ \t>*+\-.)0-9]*?(?: {4}|\t)")
 # Lines as CommonMark (and markdown-it's line numbers) count them; str.splitlines also splits on \f, \u2028…
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~<>&\"':=^$"}
 
 
+# A value the browser would run as a URL (`javascript:…`, also `java\tscript:`, ` JavaScript:`) when a
+# page puts it in a raw HTML attribute: `&#58;` still decodes to a colon there.
+_SCRIPT_URL = re.compile(r"^[\x00-\x20]*((?:[a-z][\t\n\r]*)+):", re.IGNORECASE)
+_SCRIPT_SCHEMES = {"javascript", "vbscript", "file", "data"}
+
+
 def escape_value(value: Any) -> Markup:
     """Text from data shown as text: in markdown (no emphasis, links, HTML) and in raw HTML alike."""
-    if isinstance(value, Markup):
-        return value
-    return Markup("".join(_MARKDOWN_SPECIALS.get(c, c) for c in str(value)))
+    if isinstance(value, (Markup, Citation)):
+        return Markup(value)
+    text = str(value)
+    scheme = _SCRIPT_URL.match(text)
+    if scheme and re.sub(r"[\t\n\r]", "", scheme.group(1)).lower() in _SCRIPT_SCHEMES \
+            and not re.match(r"\s*data:image/", text, re.IGNORECASE):
+        # A zero-width space before the colon: the text reads the same, but is no longer a scheme.
+        text = f"{text[: scheme.end(1)]}\u200b{text[scheme.end(1):]}"
+    return Markup("".join(_MARKDOWN_SPECIALS.get(c, c) for c in text))
 
 
 def _decimal(value: Any, name: str) -> Decimal:
@@ -94,8 +107,149 @@ def format_date(value: Any, fmt: str = "%-d %B %Y") -> str:
     return str(value.strftime(fmt))
 
 
+# Limits, so that a template can neither hang a build nor exhaust its memory: work is counted in
+# steps (an attribute or item lookup, a call, an output chunk, each number `range` yields) per
+# render, and no single operation may make a string, list or number bigger than this.
+MAX_STEPS = 5_000_000
+MAX_OUTPUT_CHARS = 20_000_000
+MAX_SIZE_ARGUMENT = 1_000_000
+_STEPS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("template_steps", default=None)
+_WIDTH = re.compile(r"%[-#0 +]*(\d{7,})|%[-#0 +]*\d*\.(\d{7,})|\{[^{}]*?(\d{7,})[^{}]*\}")
+
+
+def _tick(steps: int = 1) -> None:
+    counter = _STEPS.get()
+    if counter is None:
+        return
+    counter[0] += steps
+    if counter[0] > MAX_STEPS:
+        raise SecurityError(f"this template does too much work (over {MAX_STEPS:,} steps): a loop runs too "
+                            "many times")
+
+
+def _check_size(value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SIZE_ARGUMENT:
+        raise SecurityError(f"{value} is too big for a width, count or repeat (at most {MAX_SIZE_ARGUMENT:,})")
+    if isinstance(value, str) and (match := _WIDTH.search(value)):
+        raise SecurityError(f"the format width {max(g for g in match.groups() if g)} is too big "
+                            f"(at most {MAX_SIZE_ARGUMENT:,})")
+
+
+# Filters with a width, count or size argument; other filters take numbers freely
+# (`selectattr('population', 'gt', 5000000)`).
+_SIZED_FILTERS = {"center", "indent", "truncate", "wordwrap", "batch", "slice", "format", "replace", "number",
+                  "percent"}
+
+
+def _limited(function: Callable[..., Any], skip: int | None) -> Callable[..., Any]:
+    """A filter or global that counts as a step and, unless `skip` is None, refuses huge sizes among
+    its arguments from position `skip` on (`center(10**9)`)."""
+
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for value in [*args[skip:], *kwargs.values()] if skip is not None else []:
+            _check_size(value)
+        _tick()
+        return function(*args, **kwargs)
+
+    return call
+
+
+def _range(*args: int) -> range:
+    numbers = safe_range(*args)
+    _tick(len(numbers))
+    return numbers
+
+
+_MARKUP_FILTERS = {"e", "escape", "forceescape", "tojson", "urlize", "xmlattr"}
+
+
+def _as_text(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)  # keeps Jinja's pass_context marks
+    def call(*args: Any, **kwargs: Any) -> Any:
+        result = function(*args, **kwargs)
+        return str(result.unescape()) if isinstance(result, Markup) else result
+
+    return call
+
+
+def _no_safe(value: Any) -> Any:
+    raise SecurityError("the `safe` filter is not available: values from data are always shown as text")
+
+
+class PageEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with the limits above; `render` is how pages, key figures and the
+    timeline page's template run."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, filters: Mapping[str, Callable[..., Any]] | None = None, **options: Any) -> None:
+        # Jinja's constant folding would evaluate `'x' * 10**10` at compile time, outside the limits,
+        # and writes a folded `nan` into code that cannot run.
+        super().__init__(optimized=False, **options)
+        self.filters.update(filters or {})
+        # Jinja's filters that return markup (`e`, `tojson`, `urlize`, …) would let a data value past
+        # the escaping as markdown (`![](https://tracker/…)`): here they return text, escaped like any value.
+        for name in _MARKUP_FILTERS & set(self.filters):
+            self.filters[name] = _as_text(self.filters[name])
+        self.filters["safe"] = _no_safe
+        for name, function in self.filters.items():
+            # `format`'s value is its format string (`'%0999999999d' | format(1)`).
+            skip = (0 if name == "format" else 1) + hasattr(function, "jinja_pass_arg")
+            self.filters[name] = _limited(function, skip if name in _SIZED_FILTERS else None)
+        self.globals.update(range=_range, lipsum=_limited(jinja2.utils.generate_lorem_ipsum, 0))
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            sized, count = (left, right) if isinstance(left, (str, list, tuple)) else (right, left)
+            if isinstance(sized, (str, list, tuple)) and isinstance(count, int):
+                _check_size(len(sized) * count)
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+            _check_size(left.bit_length() * right // 64)  # the result's size in machine words
+        elif operator == "%":
+            _check_size(left)
+        return super().call_binop(context, operator, left, right)
+
+    def call(self, context: jinja2.runtime.Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(getattr(obj, "__self__", None), str):  # `'x'.ljust(10**9)`, `'x'.zfill(…)`
+            for value in [*args, *kwargs.values()]:
+                _check_size(value)
+        _tick()
+        return super().call(context, obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        _check_size(getattr(value, "__self__", None))  # `'{:999999999}'.format(1)`
+        return super().wrap_str_format(value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _tick()
+        if isinstance(obj, dict) and attribute in obj:  # a column `values` or a file `items.csv`, not dict methods
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _tick()
+        return super().getitem(obj, argument)
+
+    def render(self, source: str | jinja2.Template, context: Mapping[str, Any]) -> str:
+        """A template (or its text) rendered with `context`, within the step and output limits."""
+        template = self.from_string(source) if isinstance(source, str) else source
+        token = _STEPS.set([0])
+        try:
+            chunks, size = [], 0
+            for chunk in template.generate(**context):
+                _tick()
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise SecurityError(f"this template writes over {MAX_OUTPUT_CHARS:,} characters")
+                chunks.append(chunk)
+            return "".join(chunks)
+        finally:
+            _STEPS.reset(token)
+
+
 @functools.cache
-def shared_environment() -> ImmutableSandboxedEnvironment:
+def shared_environment() -> PageEnvironment:
     """One environment for every build of the process: it holds no state of a build (its filters
     are pure), so compiled page templates can be reused across builds (`compiled`)."""
     return create_environment()
@@ -111,8 +265,9 @@ def compiled(env: jinja2.Environment, source: str) -> jinja2.Template:
     return template
 
 
-def create_environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def create_environment() -> PageEnvironment:
+    return PageEnvironment(
+        {"number": format_number, "percent": format_percent, "date": format_date, "cite": cite_filter},
         autoescape=True,
         # `{#id .class}` is markdown attribute syntax, so Jinja comments are `{## … ##}`.
         comment_start_string="{##",
@@ -121,8 +276,6 @@ def create_environment() -> ImmutableSandboxedEnvironment:
         finalize=escape_value,
         keep_trailing_newline=True,
     )
-    env.filters.update(number=format_number, percent=format_percent, date=format_date, cite=cite_filter)
-    return env
 
 
 def protect_code(markdown: str) -> tuple[str, list[str]]:
@@ -134,7 +287,7 @@ def protect_code(markdown: str) -> tuple[str, list[str]]:
         return _PLACEHOLDER.format(len(saved) - 1) + "\n" * code.count("\n")
 
     out: list[str] = []
-    lines = _LINE.findall(markdown)
+    lines = physical_lines(markdown, keepends=True)
     code_blocks = indented_code_blocks(markdown)
     i = 0
     prose: list[str] = []
@@ -218,14 +371,14 @@ def restore_code(text: str, saved: list[str]) -> str:
 
 
 def render_page_template(markdown: str, context: Mapping[str, Any], path: str, first_line: int = 1,
-                         env: ImmutableSandboxedEnvironment | None = None) -> str:
+                         env: PageEnvironment | None = None) -> str:
     """Render one page's markdown through Jinja; errors are `UserError`s at the page's line."""
     if "{" not in markdown:
         return markdown
     env = env or shared_environment()
     protected, saved = protect_code(markdown)
     try:
-        rendered = compiled(env, protected).render(**context)
+        rendered = env.render(compiled(env, protected), context)
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(f"template syntax error: {exc.message}", exc.lineno, markdown, path,
                               first_line, "check the `{{ }}` or `{% %}` tags on this line") from None
@@ -242,6 +395,9 @@ def render_page_template(markdown: str, context: Mapping[str, Any], path: str, f
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise _template_error(f"template error: {exc}", _template_line(exc), markdown, path, first_line,
                               "fix the expression on this line") from None
+    except RecursionError as exc:
+        raise _template_error("template error: a macro calls itself without end", _template_line(exc), markdown,
+                              path, first_line, "give the macro a case that stops the recursion") from None
     return restore_code(rendered, saved)
 
 
@@ -257,7 +413,7 @@ def _undefined_name(message: str) -> str | None:
 
 def _template_error(message: str, lineno: int, markdown: str, path: str, first_line: int, hint: str,
                     needle: str | None = None) -> UserError:
-    lines = markdown.splitlines()
+    lines = physical_lines(markdown)
     line_text = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
     # The undefined name is looked for inside the tags, not in the prose before them.
     tags = min((i for i in (line_text.find("{{"), line_text.find("{%")) if i >= 0), default=0)
@@ -271,7 +427,7 @@ def line_map(source: str, rendered: str) -> list[int] | None:
     """For each line of the rendered markdown, the 0-based line of the page's text it came from, so
     that positions found after the Jinja step point into the file; None when the line counts match.
     A line a loop made maps to the most similar line of the loop (its body, usually)."""
-    src, out = source.splitlines(), rendered.splitlines()
+    src, out = physical_lines(source), physical_lines(rendered)
     if len(src) == len(out):
         return None
     mapping: list[int] = []

@@ -17,6 +17,7 @@ build (exit 0) with its golden output and no traceback.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from pathlib import Path
@@ -34,7 +35,7 @@ CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and not p.name.sta
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under `folder` with the SHA-256 of its bytes."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +57,28 @@ def site_expectations(file: Path) -> list[tuple[str, str]]:
     return [(page.strip(), text.strip()) for page, _, text in (line.partition(": ") for line in lines) if text]
 
 
+def case_files(case_dir: Path) -> list[Path]:
+    """The files a case lays over the site, symbolic links included (as links, never followed)."""
+    found = []
+    for parent, dirs, names in os.walk(case_dir):
+        found += [Path(parent, name) for name in [*dirs, *names] if Path(parent, name).is_symlink()]
+        found += [Path(parent, name) for name in names
+                  if not Path(parent, name).is_symlink() and name not in {"expected.txt", "site_has.txt"}]
+    return found
+
+
+def lay_file(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        target.unlink(missing_ok=True)
+        target.symlink_to(os.readlink(source))
+    else:
+        shutil.copyfile(source, target)
+
+
 def overlay(case: str, root: Path) -> None:
-    for source in (CORPUS / case).rglob("*"):
-        if source.is_file() and source.name not in {"expected.txt", "site_has.txt"}:
-            target = root / source.relative_to(CORPUS / case)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+    for source in case_files(CORPUS / case):
+        lay_file(source, root / source.relative_to(CORPUS / case))
 
 
 def test_corpus_covers_the_foundation_bad_inputs() -> None:

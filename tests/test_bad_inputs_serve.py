@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.host.incremental import PreviewBuilder
-from tests.test_bad_inputs import BASE, CASES, CORPUS
+from tests.test_bad_inputs import BASE, CASES, CORPUS, case_files, lay_file
 
 _ERROR_LINE = re.compile(r"^\S+:\d+:\d+: .*")
 BAD_CASES = [case for case in CASES if not case.startswith("good_")]
@@ -57,12 +57,10 @@ def _expected(case: str) -> list[str]:
 def _lay(case_dir: Path, root: Path) -> list[Path]:
     """Copy the case's files over the site; returns the paths it wrote, to restore afterwards."""
     written = []
-    for source in case_dir.rglob("*"):
-        if source.is_file() and source.name not in {"expected.txt", "site_has.txt"}:
-            target = root / source.relative_to(case_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-            written.append(target)
+    for source in case_files(case_dir):
+        target = root / source.relative_to(case_dir)
+        lay_file(source, target)
+        written.append(target)
     return written
 
 
@@ -73,7 +71,7 @@ def _restore(written: list[Path], root: Path) -> None:
             shutil.copyfile(original, target)
         else:
             target.unlink()
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()), reverse=True):
         if not any(folder.iterdir()) and not (BASE / folder.relative_to(root)).is_dir():
             folder.rmdir()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import site_builder.charts.load as chart_load
 from site_builder.charts.build import new_chart_build
 from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.validate import channel_errors, field_errors, schema_errors
@@ -114,6 +116,29 @@ def test_exception_in_chart_module_is_at_the_modules_line(tmp_path: Path) -> Non
     [message] = problems("", tmp_path, "charts/m.py")
     assert message == ("content/charts/m.py:5:1: chart module raised KeyError: 'missing' — "
                        "fix the Python code at this line")
+
+
+def test_chart_module_that_exits_is_an_error_not_a_silent_exit(tmp_path: Path) -> None:
+    (tmp_path / "content/charts").mkdir(parents=True)
+    (tmp_path / "content/charts/m.py").write_text("import sys\n\n\ndef chart(data):\n    sys.exit(3)\n")
+    [message] = problems("", tmp_path, "charts/m.py")
+    assert message == "content/charts/m.py:5:1: chart module raised SystemExit: 3 — fix the Python code at this line"
+
+
+def test_chart_module_that_loops_is_stopped_at_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chart_load, "MODULE_SECONDS", 0.3)
+    (tmp_path / "content/charts").mkdir(parents=True)
+    (tmp_path / "content/charts/m.py").write_text("def chart(data):\n    while True:\n        pass\n")
+    [message] = problems("", tmp_path, "charts/m.py")
+    assert re.match(r"content/charts/m.py:[23]:1: chart module ran for over 0.3 s and was stopped — ", message)
+
+
+def test_chart_module_returning_a_self_containing_dict_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "content/charts").mkdir(parents=True)
+    (tmp_path / "content/charts/m.py").write_text("def chart(data):\n    d = {'mark': 'bar'}\n    d['usermeta'] = d\n"
+                                                 "    return d\n")
+    [message] = problems("", tmp_path, "charts/m.py")
+    assert message.startswith("content/charts/m.py:1:1: `chart(data)` returned a dict that contains itself")
 
 
 def test_chart_module_gets_the_site_data(tmp_path: Path) -> None:

@@ -73,6 +73,27 @@ def test_build_into_another_folder(tmp_path: Path, run_cli) -> None:  # type: ig
     assert not (root / "site").exists()
 
 
+def test_output_folder_is_readable_by_a_web_server(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    root = write_site(tmp_path, PAGES)
+    previous = os.umask(0o022)
+    try:
+        assert run_cli(root, "build").code == 0
+    finally:
+        os.umask(previous)
+    assert (root / "site").stat().st_mode & 0o777 == 0o755, "the staging folder's private 0700 leaked out"
+
+
+def test_an_output_folder_that_is_not_a_build_is_never_replaced(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    root = write_site(tmp_path, {**PAGES, "notes/todo.txt": "mine", "content/img.txt": "x"})
+    refused = run_cli(root, "build", "-d", "notes")
+    assert refused.code == 1
+    assert "holds other files, not a built site — build into a new or empty folder" in refused.err
+    assert run_cli(root, "build", "-d", ".").code == 1  # the project itself (MkDocs refuses it too)
+    assert (root / "notes" / "todo.txt").read_text() == "mine"
+    assert run_cli(root, "build", "-d", "public").code == 0
+    assert run_cli(root, "build", "-d", "public").code == 0, "a previous build may be replaced"
+
+
 def test_check_validates_without_writing(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     root = write_site(tmp_path, PAGES)
     before = sorted(p.relative_to(root) for p in root.rglob("*"))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from site_builder.content.data import DataFile, nest_data
+import pytest
+
+from site_builder.content.data import DataFile, nest_data, parse_csv, parse_json
+from site_builder.errors import UserError
 
 
 def test_folders_nest() -> None:
@@ -27,3 +30,15 @@ def test_a_file_and_a_folder_with_one_name_is_an_error_in_either_order() -> None
         data, errors = nest_data(files)
         assert [e.position.path for e in errors] == [loser.path]
         assert data["polls"] == (file.value if loser is inner else {"uk": [2]})
+
+
+def test_a_cell_over_the_csv_limit_says_so() -> None:
+    with pytest.raises(UserError) as caught:
+        parse_csv("a,b\n" + "x" * 200_000 + ",1\n", "content/data/d.csv")
+    assert str(caught.value).startswith("content/data/d.csv:2:1: a cell is longer than 131,072 characters — ")
+
+
+def test_a_json_integer_too_long_for_python_is_an_error_at_it() -> None:
+    with pytest.raises(UserError) as caught:
+        parse_json('{"id":\n ' + "7" * 5000 + "}", "content/data/d.json")
+    assert str(caught.value).startswith("content/data/d.json:2:2: JSON number with 5,000 digits")

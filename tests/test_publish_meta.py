@@ -124,3 +124,13 @@ def test_without_site_url_no_feed_and_no_absolute_tags(tmp_path: Path) -> None:
     assert '<meta property="og:title" content="A">' in html and "og:image" not in html
     assert '<meta name="twitter:card" content="summary">' in html and "og:description" not in html
     assert not (root / "site" / "feed.xml").exists()
+
+
+def test_control_characters_in_titles_give_a_valid_feed_and_a_card() -> None:
+    from site_builder.publish.feed import atom_feed
+
+    page = PageInfo("story/", "Esc\x1bape\x00", "dek\x0b", dt.date(2025, 3, 1), None, ("A\x01da",))
+    feed = ET.fromstring(atom_feed("https://example.org/repo/", SiteInfo("Site\x02", "https://example.org/repo/"),
+                                   [page]))
+    assert [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")][-1] == "Esc\ufffdape\ufffd"
+    assert render_card("Esc\x1bape", "Site\x01").startswith(b"\x89PNG")  # vl-convert aborted the process

@@ -69,3 +69,11 @@ def test_workflow_uses_the_official_pages_actions(tmp_path: Path, run_cli) -> No
     assert any("pip install --group site" in s.get("run", "") for s in steps)
     pyproject = (tmp_path / "site" / "pyproject.toml").read_text()
     assert '[dependency-groups]\nsite = ["site-builder' in pyproject
+
+
+def test_a_folder_that_cannot_be_made_is_an_error_not_a_crash(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "notes.txt").write_text("a file, so nothing can be made inside it")
+    refused = run_cli(tmp_path, "new", "notes.txt/site")
+    assert refused.code == 1
+    assert "notes.txt/site:1:1: cannot write notes.txt/site/" in refused.err
+    assert "Traceback" not in refused.err and "internal error" not in refused.err

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import json
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -29,6 +33,8 @@ from site_builder.errors import SourcePosition, UserError, display_path
 MAX_DATA_BYTES = 10_000_000
 """A chart's data file may be at most this big; a browser cannot draw more points usefully."""
 CHART_SUFFIXES = (".yaml", ".yml", ".json", ".py")
+MODULE_SECONDS = 60.0
+"""A chart module that runs longer (importing it and calling `chart(data)`) is stopped: it loops."""
 
 
 class Locator(Protocol):
@@ -142,15 +148,19 @@ def run_chart_module(file: Path, rel: str, data: dict[str, Any]) -> dict[str, An
     assert module_spec is not None and module_spec.loader is not None
     module = importlib.util.module_from_spec(module_spec)
     try:
-        module_spec.loader.exec_module(module)
-        if not callable(getattr(module, "chart", None)):
-            raise UserError("chart module has no `chart(data)` function", SourcePosition(rel),
-                            "define `def chart(data):` returning an Altair chart")
-        chart = module.chart(data)
-        spec = chart.to_dict(validate=False) if hasattr(chart, "to_dict") else chart
+        with _time_limit(MODULE_SECONDS):
+            module_spec.loader.exec_module(module)
+            if not callable(getattr(module, "chart", None)):
+                raise UserError("chart module has no `chart(data)` function", SourcePosition(rel),
+                                "define `def chart(data):` returning an Altair chart")
+            chart = module.chart(data)
+            spec = chart.to_dict(validate=False) if hasattr(chart, "to_dict") else chart
     except UserError:
         raise
-    except Exception as exc:  # noqa: BLE001 - an author's code may raise anything: report it at their line
+    except _TooLong as exc:
+        raise UserError(f"chart module ran for over {MODULE_SECONDS:g} s and was stopped", _failing_line(exc, file, rel),
+                        "check the loop at this line; aggregate big data before charting it") from None
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - an author's code may raise anything: report it at their line
         raise UserError(f"chart module raised {type(exc).__name__}: {exc}", _failing_line(exc, file, rel),
                         "fix the Python code at this line") from None
     finally:
@@ -158,7 +168,36 @@ def run_chart_module(file: Path, rel: str, data: dict[str, Any]) -> dict[str, An
     if not isinstance(spec, dict):
         raise UserError("`chart(data)` must return an Altair chart or a dict", SourcePosition(rel),
                         "return e.g. `alt.Chart(df).mark_bar().encode(...)`")
+    try:
+        json.dumps(spec, default=str)  # every later step walks the spec recursively
+    except (ValueError, RecursionError):
+        raise UserError("`chart(data)` returned a dict that contains itself (or is nested thousands deep)",
+                        SourcePosition(rel), "return a plain spec: each value written out once") from None
     return spec
+
+
+class _TooLong(Exception):
+    """Raised inside a chart module's code when its time is up."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the code inside after `seconds`, at the line it is running. Only the main thread can
+    receive the alarm signal; elsewhere (a preview's build thread) the code runs unlimited."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _TooLong
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _failing_line(exc: BaseException, file: Path, rel: str) -> SourcePosition:

@@ -14,6 +14,7 @@ from typing import Any
 import vl_convert as vlc
 
 from site_builder.charts.model import ChartOutput
+from site_builder.xmltext import xml_safe
 
 COLUMN_WIDTH = 640
 """Pixel width of a chart that follows the column, for the static SVG (the browser re-measures)."""
@@ -93,14 +94,21 @@ def compile_vega(spec: dict[str, Any]) -> dict[str, Any]:
     return vega
 
 
+MAX_PIXELS = 4_000_000
+"""Largest chart drawn (e.g. 2,000 × 2,000): its PNG at twice the size takes 64 MB."""
+
+
 def render_chart(spec: dict[str, Any]) -> ChartOutput:
     """Compile and render a self-contained Vega-Lite spec (data inline) for both palettes."""
-    vega = compile_vega(spec)
+    vega = compile_vega(xml_safe(spec))  # a control character in the data would abort vl-convert
     # No base URL is allowed: a build never fetches from the network (data is inlined by then).
     svg_light = vlc.vega_to_svg(themed(vega, "light"), allowed_base_urls=[])
     svg_dark = vlc.vega_to_svg(themed(vega, "dark"), allowed_base_urls=[])
-    png = vlc.svg_to_png(svg_light, scale=2)  # from the SVG: half the cost of rendering again
     width, height = svg_size(svg_light)
+    if width * height > MAX_PIXELS:  # vl-convert aborts the process when the PNG's memory is refused
+        raise ValueError(f"the chart is {width:,.0f} × {height:,.0f} pixels, over the {MAX_PIXELS:,} pixel limit: "
+                         "give it a smaller width, height or step")
+    png = vlc.svg_to_png(svg_light, scale=2)  # from the SVG: half the cost of rendering again
     return ChartOutput(vega=vega, svg_light=svg_light, svg_dark=svg_dark, png=bytes(png), width=width, height=height)
 
 

@@ -76,10 +76,80 @@ def channel_errors(spec: Any, locator: Locator, loc: tuple[str | int, ...] = ())
     errors = [UserError(f"the `{channel}` channel is not supported", locator.position((*loc, "encoding", channel)),
                         f"remove it: {why}")
               for channel, why in _UNSUPPORTED.items() if channel in (spec.get("encoding") or {})]
+    for key in ("mark", "config", "background", "view"):
+        errors += _property_errors(spec.get(key), locator, (*loc, key))
+    errors += _sequence_errors(spec.get("data"), locator, (*loc, "data", "sequence"))
+    errors += _row_explosion_errors(spec, locator, loc)
     for key in (*_VIEW_KEYS, "spec"):
         if key in spec:
             errors += channel_errors(spec[key], locator, (*loc, key))
     return errors
+
+
+def _property_errors(value: Any, locator: Locator, loc: tuple[str | int, ...]) -> list[UserError]:
+    """The same refusal for a mark's or the config's own `url`/`href` (`mark: {type: image, url: …}`),
+    and for `url(…)` paints: the static SVG is inline in the page, so the browser would fetch them."""
+    if isinstance(value, list):
+        return [e for i, child in enumerate(value) for e in _property_errors(child, locator, (*loc, i))]
+    if isinstance(value, dict):
+        errors = []
+        for key, child in value.items():
+            if key in _UNSUPPORTED:
+                errors.append(UserError(f"the `{key}` property is not supported", locator.position((*loc, key)),
+                                        f"remove it: {_UNSUPPORTED[key]}"))
+            else:
+                errors += _property_errors(child, locator, (*loc, key))
+        return errors
+    if isinstance(value, str) and "url(" in value.replace(" ", "").lower():
+        return [UserError("a `url(…)` value is not supported", locator.position(loc),
+                          "use a colour: `url(…)` would load a file from another site")]
+    return []
+
+
+MAX_SEQUENCE = 1_000_000
+
+
+def _sequence_errors(data: Any, locator: Locator, loc: tuple[str | int, ...]) -> list[UserError]:
+    """A `sequence` generator of millions of rows exhausts the renderer's memory and kills the build."""
+    sequence = data.get("sequence") if isinstance(data, dict) else None
+    if not isinstance(sequence, dict):
+        return []
+    start, stop, step = sequence.get("start", 0), sequence.get("stop", 0), sequence.get("step", 1)
+    if not all(isinstance(n, (int, float)) for n in (start, stop, step)) or step == 0:
+        return []  # the schema check reports a wrong type; Vega-Lite refuses a zero step
+    if (stop - start) / step > MAX_SEQUENCE:
+        return [UserError(f"this sequence makes {(stop - start) / step:,.0f} rows, over {MAX_SEQUENCE:,}",
+                          locator.position(loc), "use a bigger `step` or a shorter range")]
+    return []
+
+
+MAX_GENERATED = 10_000
+"""Most points a density, quantile or bin may make: millions exhaust the renderer's memory, which
+aborts the whole build (vl-convert's V8 cannot report it as an error)."""
+
+
+def _row_explosion_errors(spec: dict[str, Any], locator: Locator, loc: tuple[str | int, ...]) -> list[UserError]:
+    """Transforms and bins whose parameters ask for millions of rows (`density` with `steps: 1e8`)."""
+    checks: list[tuple[tuple[str | int, ...], Any]] = []
+    errors = []
+    for i, step in enumerate(spec.get("transform") or []):
+        if isinstance(step, dict):
+            at = (*loc, "transform", i)
+            checks += [((*at, "steps"), step.get("steps") if "density" in step else None),
+                       ((*at, "step"), 1 / step["step"] if "quantile" in step and _positive(step.get("step")) else None)]
+            keyvals = step.get("keyvals") if "impute" in step else None
+            errors += _sequence_errors({"sequence": keyvals}, locator, (*at, "keyvals"))
+    for channel, definition in (spec.get("encoding") or {}).items():
+        binning = definition.get("bin") if isinstance(definition, dict) else None
+        if isinstance(binning, dict):
+            checks.append(((*loc, "encoding", channel, "bin", "maxbins"), binning.get("maxbins")))
+    return errors + [UserError(f"this asks for {value:,.0f} points, over {MAX_GENERATED:,}", locator.position(at),
+                               "ask for fewer: the renderer would run out of memory")
+                     for at, value in checks if isinstance(value, (int, float)) and value > MAX_GENERATED]
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and value > 0
 
 
 def field_errors(spec: dict[str, Any], locator: Locator) -> list[UserError]:

@@ -10,6 +10,7 @@ import csv
 import functools
 import io
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 
 import jinja2
 
+from site_builder.content.symlinks import bad_symlinks
 from site_builder.content.yaml_source import parse_yaml
 from site_builder.errors import SourcePosition, UserError, position_in_text
 
@@ -66,7 +68,10 @@ def parse_number(cell: str) -> Any:
     if text == "":
         return None
     if _INT.match(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # over Python's 4,300-digit limit: an identifier, not a quantity
+            return cell
     if _FLOAT.match(text):
         return float(text)
     return cell
@@ -96,6 +101,10 @@ def parse_csv(text: str, path: str) -> list[dict[str, Any]]:
         if opening is not None:  # the reader stops at the end of the file; the quote is the mistake
             raise UserError("malformed CSV: this quote is never closed", position_in_text(path, text, opening),
                             'close the quoted cell with `"` (write `""` for a quote inside it)') from None
+        if "field larger than field limit" in str(exc):
+            raise UserError(f"a cell is longer than {csv.field_size_limit():,} characters",
+                            SourcePosition(path, reader.line_num or 1, 1),
+                            "shorten it, or look for a quote that opens a cell and is never closed") from None
         raise UserError(f"malformed CSV: {exc}", SourcePosition(path, reader.line_num or 1, 1),
                         "check the quotes on this line") from None
     return rows
@@ -135,10 +144,29 @@ def parse_json(text: str, path: str) -> Any:
     if not text.strip():
         raise UserError("JSON file is empty", SourcePosition(path, 1, 1), "add data or delete the file")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise UserError(f"JSON syntax error: {exc.msg}", SourcePosition(path, exc.lineno, exc.colno),
                         "check commas, quotes and brackets around here") from None
+    except _LongNumber as exc:
+        raise UserError(f"JSON number with {len(exc.digits):,} digits", position_in_text(path, text, text.find(exc.digits)),
+                        "write it as a string, in quotes") from None
+    except RecursionError:
+        raise UserError("JSON nested too deeply (thousands of levels of `[` or `{`)", SourcePosition(path, 1, 1),
+                        "flatten the structure") from None
+
+
+class _LongNumber(ValueError):
+    def __init__(self, digits: str) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_int(digits: str) -> int:
+    try:
+        return int(digits)
+    except ValueError:  # over Python's 4,300-digit limit for int()
+        raise _LongNumber(digits) from None
 
 
 @functools.lru_cache(maxsize=64)
@@ -158,10 +186,18 @@ def parse_data_file(text: str, path: str) -> Any:
     return value
 
 
-def find_data_files(data_dir: Path) -> list[Path]:
+def find_data_files(data_dir: Path, root: Path) -> list[Path]:
+    """Data files under `data_dir`, through links that stay in the project (`bad_symlinks` reports
+    the others)."""
     if not data_dir.is_dir():
         return []
-    return sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in DATA_SUFFIXES and p.is_file())
+    skip = bad_symlinks(data_dir, root)
+    found = []
+    for parent, dirs, names in os.walk(data_dir, followlinks=True):
+        dirs[:] = [d for d in dirs if Path(parent, d) not in skip]
+        found += [path for path in (Path(parent, name) for name in names)
+                  if path.suffix.lower() in DATA_SUFFIXES and path not in skip and path.is_file()]
+    return sorted(found)
 
 
 def check_size(file: Path, rel: str, max_mb: float) -> None:
@@ -178,7 +214,7 @@ def load_data_files(data_dir: Path, root: Path, max_mb: float = DEFAULT_MAX_MB) 
                                                                                      list[UserError]]:
     """Read and parse every data file; all errors are returned, none stops the others."""
     files, errors = [], []
-    for file in find_data_files(data_dir):
+    for file in find_data_files(data_dir, root):
         rel = file.relative_to(root).as_posix()
         key = file.relative_to(data_dir).with_suffix("").parts
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from site_builder.content.yaml_source import ValidationErrors, YamlDocument, parse_yaml
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import SourcePosition, UserError, physical_lines
 
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
@@ -69,7 +69,7 @@ class PageSource:
 
 def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
     """(yaml text or None, markdown, first body line). An unclosed header is an error."""
-    lines = text.splitlines(keepends=True)
+    lines = physical_lines(text, keepends=True)
     if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
         return None, text, 1
     for index, line in enumerate(lines[1:], start=1):
@@ -87,7 +87,9 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
 def parse_meta(header: str, path: str) -> tuple[PageMeta, dict[str, Any], YamlDocument]:
     """Validate a front matter block; raises `UserError`/`ValidationErrors` with positions."""
     doc = parse_yaml(header, path, line_offset=1)
-    raw = doc.value if doc.value is not None else {}
+    if doc.value is None:  # `---` right after `---`, or only comments: no keys
+        return PageMeta(), {}, doc
+    raw = doc.value
     if not isinstance(raw, dict):
         raise UserError("front matter must be a mapping of `key: value` lines",
                         doc.position(), "write e.g. `title: My page`")

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from site_builder.errors import SourcePosition, UserError
+from site_builder.errors import SourcePosition, UserError, position_in_text
 
 
 @dataclass(frozen=True)
@@ -103,25 +103,88 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _check_unique_keys(root: yaml.Node | None, path: str, line_offset: int) -> None:
-    """PyYAML keeps the last of two equal keys silently; the author meant one of them."""
-    stack = [root] if root is not None else []
+# A "billion laughs" file nests aliases so that a few lines expand to billions of values; more than
+# this many values (and more than twice the file's own nodes) after expansion is refused.
+MAX_EXPANDED_VALUES = 1_000_000
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _error_at(node: yaml.Node, message: str, path: str, line_offset: int, hint: str) -> UserError:
+    mark = node.start_mark
+    return UserError(message, SourcePosition(path, line_offset + mark.line + 1, mark.column + 1), hint)
+
+
+def _unbuildable_scalar(root: yaml.Node | None) -> yaml.Node | None:
+    """The first scalar whose value cannot be built, to point at it."""
+    loader = _Loader("")
+    stack, seen = ([root] if root is not None else []), set()
+    try:
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            try:
+                if isinstance(node, yaml.ScalarNode):
+                    loader.construct_object(node)
+            except (ValueError, TypeError, OverflowError):
+                return node
+            stack.extend(reversed(_children(node)))
+        return None
+    finally:
+        loader.dispose()
+
+
+def check_nodes(root: yaml.Node | None, path: str, line_offset: int) -> None:
+    """Each distinct node once (aliases share nodes): duplicate keys, self-referring aliases and
+    aliases that expand to too many values, before anything walks the expanded value."""
+    size: dict[int, int] = {}  # values under a node once aliases are expanded (cheap: memoised)
+    open_nodes: set[int] = set()
+    first_big: yaml.Node | None = None
+    stack = [(root, False)] if root is not None else []
     while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for key, value in node.value:
-                stack.append(value)
-                if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
-                    continue
-                if key.value in seen:
-                    mark = key.start_mark
-                    raise UserError(f"duplicate key `{key.value}`; line {seen[key.value]} has it too",
-                                    SourcePosition(path, line_offset + mark.line + 1, mark.column + 1),
-                                    "keep one of the two (YAML would silently use the last)")
-                seen[key.value] = line_offset + key.start_mark.line + 1
+        node, children_done = stack.pop()
+        if id(node) in size:
+            continue
+        kids = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(k)] for k in kids)
+            if first_big is None and size[id(node)] > MAX_EXPANDED_VALUES:
+                first_big = node
+            continue
+        if id(node) in open_nodes:
+            raise _error_at(node, "this YAML anchor contains an alias to itself", path, line_offset,
+                            "remove the `*alias` inside its own `&anchor` value")
+        open_nodes.add(id(node))
+        _check_unique_keys(node, path, line_offset)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in kids if id(kid) not in size)
+    limit = max(MAX_EXPANDED_VALUES, 2 * len(size))
+    if root is not None and first_big is not None and size[id(root)] > limit:
+        raise _error_at(first_big, f"YAML aliases here expand to over {MAX_EXPANDED_VALUES:,} values", path,
+                        line_offset, "write the values out, or nest fewer `*alias` references")
+
+
+def _check_unique_keys(node: yaml.Node, path: str, line_offset: int) -> None:
+    """PyYAML keeps the last of two equal keys silently; the author meant one of them."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        if key.value in seen:
+            raise _error_at(key, f"duplicate key `{key.value}`; line {seen[key.value]} has it too", path,
+                            line_offset, "keep one of the two (YAML would silently use the last)")
+        seen[key.value] = line_offset + key.start_mark.line + 1
 
 
 @functools.lru_cache(maxsize=256)
@@ -130,9 +193,10 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
 
     Remembered by its arguments: the live preview parses the same front matter, data files and
     fence bodies in every build. The document is shared, so no caller changes its value."""
+    node: yaml.Node | None = None
     try:
         node = _compose(text)
-        _check_unique_keys(node, path, line_offset)
+        check_nodes(node, path, line_offset)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"
@@ -150,9 +214,23 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
             SourcePosition(path, line_offset + line, column),
             "check indentation, colons and quotes on this line and the one before",
         ) from None
+    except yaml.reader.ReaderError as exc:
+        at = position_in_text(path, text, exc.position)
+        raise UserError(f"YAML cannot hold the control character U+{exc.character:04X}",
+                        SourcePosition(path, line_offset + at.line, at.column),
+                        "delete it (inside double quotes, write it as an escape such as \\t)") from None
     except yaml.YAMLError as exc:
         raise UserError(f"YAML error: {exc}", SourcePosition(path, line_offset + 1, 1),
                         "check the file is valid YAML") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a tagged value that cannot be built: `!!int 0x`
+        bad = _unbuildable_scalar(node)
+        raise (_error_at(bad, f"YAML value cannot be read: {exc}", path, line_offset,
+                         "check the value's `!!tag`, or remove the tag") if bad is not None
+               else UserError(f"YAML value cannot be read: {exc}", SourcePosition(path, line_offset + 1, 1),
+                              "check values with an explicit `!!tag`, or remove the tag")) from None
+    except RecursionError:
+        raise UserError("YAML nested too deeply (thousands of levels of `[`, `{` or indentation)",
+                        SourcePosition(path, line_offset + 1, 1), "flatten the structure") from None
     return YamlDocument(value, node, path, line_offset)
 
 
@@ -172,6 +250,11 @@ def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[st
                                     "remove it or check its spelling"))
             continue
         hint = "fix the value's type or format"
+        if err["type"] == "model_type":  # pydantic would name our model class ("instance of KeyFigure")
+            what = f"`{field}` must be" if err["loc"] else "this must be"
+            errors.append(UserError(f"{what} a mapping of `key: value` lines", doc.position(loc),
+                                    "write one `key: value` per line"))
+            continue
         if err["type"] == "value_error":
             # Our validators say `what; how to fix it` (the value itself may hold a `; `).
             text = str(err.get("ctx", {}).get("error", message))

@@ -28,8 +28,10 @@ from site_builder.charts.build import new_chart_build
 from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
 from site_builder.content.frontmatter import PageSource, parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
+from site_builder.content.symlinks import bad_symlinks, is_under
 from site_builder.errors import BuildErrors, ErrorCollector, UserError, display_path
 from site_builder.host import timeline
+from site_builder.host.config_checks import config_errors, data_folder, site_dir_errors, url_clashes
 from site_builder.host.nav import apply_nav_titles, check_theme_meta, escape_nav
 from site_builder.layouts import LAYOUTS, STYLESHEET, add_theme_layer, article_cards, layout_context, layout_template
 from site_builder.markdown.citations import GENERATED_SOURCES_PAGE, sources_fence
@@ -164,10 +166,14 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.publisher = Publisher(site, config.extra.get("cname"), self.source_path(config.config_file_path),
                                    user_cache_dir())
         self.collector.extend(self.publisher.errors)
+        self.collector.extend(config_errors(config.site_url, Path(config.docs_dir), dict(self.config),
+                                            Path(config.config_file_path or "mkdocs.yml")))
         # Material prints these unescaped; a site title like `Q&A <draft>` must stay text.
         for key in ("site_name", "site_description", "site_author", "repo_name"):
             config[key] = _escaped(config[key])
         if self.command in {"build", "gh-deploy"}:
+            self.collector.extend(site_dir_errors(Path(config.site_dir), self.root, config.theme.custom_dir,
+                                                  Path(config.config_file_path or "mkdocs.yml")))
             self.output = AtomicOutput(Path(config.site_dir))
             config.site_dir = str(self.output.staging)
         add_theme_layer(config.theme.dirs, config.theme.custom_dir)
@@ -180,8 +186,12 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         docs_dir = Path(config.docs_dir)
-        data_files, errors = load_data_files(docs_dir / self.config.data_dir, self.root,
-                                             self.config.max_data_file_mb)
+        links = bad_symlinks(docs_dir, self.root)
+        self.collector.extend([*links.values(), *url_clashes(files, self.root)])
+        for file in [f for f in files if f.abs_src_path and is_under(Path(f.abs_src_path), links)]:
+            files.remove(file)  # never read or copied: the build fails on the link's error
+        data_dir = data_folder(docs_dir, self.config.data_dir)  # None: reported in on_config
+        data_files, errors = load_data_files(data_dir, self.root, self.config.max_data_file_mb) if data_dir else ([], [])
         data, more = nest_data(data_files)
         self.collector.extend([*errors, *more])
         self.timeline = timeline.add_page(files, config, self.config.data_dir, self.root)

@@ -18,6 +18,8 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError
 
+from site_builder.content.data import read_text
+from site_builder.content.yaml_source import check_nodes
 from site_builder.errors import SourcePosition, UserError, WarningCode, in_report_order, make_warning
 from site_builder.host.plugin import ExplainerPlugin
 
@@ -81,7 +83,16 @@ def _config_problem(config_file: Path, text: str) -> UserError:
 def _check_yaml_syntax(config_file: Path) -> None:
     """MkDocs reports YAML syntax errors as a multi-line blob; ours carry the position."""
     try:
-        yaml.compose(config_file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = read_text(config_file, config_file.name)
+    except UserError as exc:
+        raise _ConfigErrors([exc]) from None
+    except OSError:
+        return  # MkDocs says what is wrong with the file
+    try:
+        # The same checks as every other YAML the author writes: duplicate keys, alias bombs.
+        check_nodes(yaml.compose(text, Loader=yaml.SafeLoader), config_file.name, 0)
+    except UserError as exc:
+        raise _ConfigErrors([exc]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         position = SourcePosition(config_file.name, mark.line + 1, mark.column + 1) if mark else SourcePosition(
@@ -99,6 +110,9 @@ def _load(config_file: Path, site_dir: Path | None, strict: bool, capture: _Capt
     _check_yaml_syntax(config_file)
     try:
         return load_config(str(config_file), site_dir=str(site_dir) if site_dir else None, strict=strict)
+    except RecursionError:
+        raise _ConfigErrors([UserError("INHERIT leads back to a file it came from", locate_in_config(
+            config_file, "'INHERIT'"), "make the chain of INHERIT files end")]) from None
     except (ConfigurationError, Abort) as exc:
         level = logging.WARNING if strict else logging.ERROR
         problems = [r.getMessage() for r in capture.records if r.levelno >= level]

@@ -37,7 +37,8 @@ def render_admonition(renderer: RendererHTML, tokens: Sequence[Token], idx: int,
         return f'<div class="admonition {kinds}">\n'
     if token.type == "admonition_close":
         return "</details>\n" if _is_collapsible(token) else "</div>\n"
-    title_open = next(t for t in reversed(tokens[: idx + 1]) if t.type == "admonition_title_open")
+    # Walk back by index: slicing `tokens` here made a page of many admonitions quadratic.
+    title_open = next(tokens[i] for i in range(idx, -1, -1) if tokens[i].type == "admonition_title_open")
     collapsible = title_open.markup.startswith("?")
     if token.type == "admonition_title_open":
         return "<summary>" if collapsible else '<p class="admonition-title">'

@@ -166,7 +166,12 @@ Every source cited on this site, ordered by publisher. Each page also ends with 
 """
 
 
-def cite_filter(keys: object) -> Markup:
+class Citation(str):
+    """`[@key]` made by the `cite` filter: the Jinja step lets it through as markdown. A plain `str`,
+    not `Markup`, so joined with data (`cite ~ row.note`) the result is text again, escaped whole."""
+
+
+def cite_filter(keys: object) -> Citation:
     """Jinja `{{ row.source | cite }}`: a citation of a key (or `a; b`) held in data, as `[@a; @b]`.
 
     Data values are otherwise escaped so they can never form markup; this filter lets a data cell
@@ -176,4 +181,4 @@ def cite_filter(keys: object) -> Markup:
     marker = "[" + "; ".join(f"@{part}" for part in parts) + "]"
     if not parts or parse_citation(marker) is None:
         raise ValueError(f"`{text}` is not a source key (or keys separated by `;`)")
-    return Markup(marker)
+    return Citation(marker)

@@ -7,11 +7,13 @@ the same engine with raw HTML off, because data is not trusted like a page.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -65,6 +67,7 @@ def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md.use(fences_plugin)
     md.use(citations_plugin)
     md.use(ids_plugin)
+    md.validateLink = _valid_link  # type: ignore[method-assign]
     return md
 
 
@@ -74,6 +77,12 @@ def shared_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     rebuild needs three). Its state per render lives in the render's `env`, so sharing is safe as
     long as nobody changes it: call `create_md` for a parser to configure further."""
     return create_md(options)
+
+
+def _valid_link(url: str) -> bool:
+    """markdown-it's check, seeing through the zero-width space the Jinja step puts into a script
+    URL from data (`javascript\u200b:`, see templating.escape_value): such a link stays text too."""
+    return validateLink(re.sub("\u200b|%E2%80%8B", "", url, flags=re.IGNORECASE))  # raw, or as normalised
 
 
 def render_markdown(md: MarkdownIt, markdown: str, links: LinkContext | None = None,

@@ -118,7 +118,8 @@ def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list
             continue
         url = _URL_IGNORED.sub("", attr.value).strip()  # as the browser reads it
         if not md.validateLink(url.lower()):
-            ctx.errors.append(UserError(f"unsafe {attr.name} `{url}` in raw HTML", where(),
+            shown = url.replace("\u200b", "")  # as written, without the Jinja step's defusing space
+            ctx.errors.append(UserError(f"unsafe {attr.name} `{shown}` in raw HTML", where(),
                                         "only web, mail and relative links (and data:image) are allowed"))
             replacements.append((attr, ""))
             continue

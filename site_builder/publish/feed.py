@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from site_builder.publish.meta import FEED_PATH, PageInfo, SiteInfo
+from site_builder.xmltext import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -28,7 +29,7 @@ def _last_change(page: PageInfo) -> dt.date:
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

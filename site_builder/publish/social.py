@@ -21,6 +21,8 @@ from typing import Any
 
 import vl_convert
 
+from site_builder.xmltext import xml_text
+
 WIDTH, HEIGHT = 1200, 630
 TITLE_LINE_CHARS = 30
 """Characters per line that fit the card at the title's font size (measured with vl-convert's sans)."""
@@ -51,6 +53,7 @@ def _text(text: str | list[str], y: int, size: int, color: str, **extra: Any) ->
 
 def card_spec(title: str, site_name: str, style: CardStyle = CardStyle()) -> dict[str, Any]:
     """The Vega-Lite spec of one card: the title in large type, the site's name at the foot."""
+    title, site_name = xml_text(title), xml_text(site_name)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": WIDTH, "height": HEIGHT, "padding": 0, "autosize": {"type": "none"},

@@ -99,7 +99,11 @@ def create_project(path: Path, title: str | None = None, today: dt.date | None =
         for key, value in project.placeholders().items():
             text = text.replace(key, value)
         target = path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {target}: {exc.strerror}", SourcePosition(str(path)),
+                            "choose a folder you can write to") from None
         written.append(target)
     return written

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from site_builder.errors import UserError, read_source_line
+from site_builder.errors import UserError, error_source_line
 
 
 def error_payload(errors: list[UserError], root: Path) -> list[dict[str, Any]]:
@@ -15,7 +15,7 @@ def error_payload(errors: list[UserError], root: Path) -> list[dict[str, Any]]:
             "position": str(e.position),
             "message": e.message,
             "hint": e.hint + (f" [{e.code}]" if e.code else ""),
-            "source": read_source_line(root / e.position.path, e.position.line),
+            "source": error_source_line(e, root),
             "column": e.position.column,
         }
         for e in errors

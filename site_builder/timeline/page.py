@@ -7,14 +7,15 @@ through the normal pipeline, so the intro can use data, links and everything els
 from __future__ import annotations
 
 import json
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from site_builder.errors import SourcePosition, UserError, display_path
+from site_builder.templating import PageEnvironment
 from site_builder.timeline.model import Timeline
 
 PAGE = "timeline.md"
@@ -61,17 +62,24 @@ def page_markdown(timeline: Timeline, intro: str | None, templates_dir: Path | N
 
 def _render_template(context: dict[str, Any], templates_dir: Path | None, root: Path) -> str:
     folders = [d for d in (templates_dir, _PACKAGE_TEMPLATES) if d is not None]
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
-                               keep_trailing_newline=True, autoescape=False)
+    env = PageEnvironment(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
+                          keep_trailing_newline=True, autoescape=False)
     try:
-        template = env.get_template(TEMPLATE)
-        return template.render(context)
+        return env.render(env.get_template(TEMPLATE), context)
     except jinja2.TemplateSyntaxError as exc:
         raise UserError(f"template syntax error: {exc.message}", _where(exc.filename, exc.lineno or 1, root),
                         "fix the Jinja syntax on this line") from None
-    except jinja2.TemplateError as exc:
-        raise UserError(f"template error: {exc}", _where(getattr(exc, "filename", None), 1, root),
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError,
+            RecursionError) as exc:
+        filename, line = _failing_frame(exc)
+        raise UserError(f"template error: {exc}", _where(filename, line, root),
                         "the template gets has_intro, title, total, years and chart") from None
+
+
+def _failing_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The template file and line an error was raised at (Jinja puts template lines in tracebacks)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(TEMPLATE)]
+    return (frames[-1].filename, frames[-1].lineno or 1) if frames else (getattr(exc, "filename", None), 1)
 
 
 def _where(filename: str | None, line: int, root: Path) -> SourcePosition:
