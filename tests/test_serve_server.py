@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from site_builder.serve import PreviewSession
+from site_builder.serve import PreviewSession, parse_address
 from site_builder.serve.server import PreviewServer
 from tests.conftest import write_site
 
@@ -141,3 +141,13 @@ def test_failed_rebuild_keeps_the_site_and_reports_positions(preview: tuple[Prev
     other.write_text("---\ntitle: Other\n---\n\nFixed.\n")
     assert session.rebuild()
     assert session.hub.errors == []
+
+
+@pytest.mark.parametrize("address", ["8000", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:99999"])
+def test_an_address_that_is_not_host_and_port_is_explained(address: str) -> None:
+    with pytest.raises(ValueError, match="is not HOST:PORT with a port from 0 to 65535"):
+        parse_address(address)
+
+
+def test_ipv6_addresses_lose_their_brackets() -> None:
+    assert parse_address("[::1]:8001") == ("::1", 8001)

@@ -42,8 +42,8 @@ def package_sources() -> list[Path]:
 
 def parse_address(dev_addr: str) -> tuple[str, int]:
     host, _, port = dev_addr.rpartition(":")
-    if not host or not port.isdigit():
-        raise ValueError(f"`{dev_addr}` is not HOST:PORT — e.g. -a 127.0.0.1:8000")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"`{dev_addr}` is not HOST:PORT with a port from 0 to 65535 — e.g. -a 127.0.0.1:8000")
     return host.strip("[]"), int(port)
 
 
