@@ -10,8 +10,10 @@ import csv
 import functools
 import io
 import json
+import json.scanner
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +146,11 @@ def parse_json(text: str, path: str) -> Any:
     if not text.strip():
         raise UserError("JSON file is empty", SourcePosition(path, 1, 1), "add data or delete the file")
     try:
-        return json.loads(text, parse_int=_json_int)
+        return json.loads(text, parse_int=_json_int, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise UserError(f"duplicate key `{exc.key}` in one JSON object",
+                        position_in_text(path, text, _duplicate_key_offset(text, exc.key)),
+                        "keep one of the two (JSON readers would silently use the last)") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"JSON syntax error: {exc.msg}", SourcePosition(path, exc.lineno, exc.colno),
                         "check commas, quotes and brackets around here") from None
@@ -160,6 +166,44 @@ class _LongNumber(ValueError):
     def __init__(self, digits: str) -> None:
         super().__init__(digits)
         self.digits = digits
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) < len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        raise _DuplicateKey(next(key for key, _ in pairs if counts[key] > 1))
+    return value
+
+
+def _duplicate_key_offset(text: str, key: str) -> int:
+    """Where the second `key` of the first object holding it twice is written. Only run once a
+    duplicate is known: it parses again with the pure-Python scanner, which gives the objects' spans."""
+    decoder = json.JSONDecoder(parse_int=_json_int)
+    written = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+    found: list[int] = []
+    inner: list[tuple[int, int]] = []  # spans of the objects parsed so far (inner ones come first)
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict[str, Any], int]:
+        start = s_and_end[1]
+        pairs, end = json.decoder.JSONObject(s_and_end, *args[:3], lambda p: p, *args[4:])  # type: ignore[attr-defined]
+        if not found and [name for name, _ in pairs].count(key) > 1:
+            own = [m.start() for m in written.finditer(text, start, end)
+                   if not any(a <= m.start() < b for a, b in inner if start <= a)]
+            found.append(own[1] if len(own) > 1 else start - 1)
+        inner.append((start, end))
+        return dict(pairs), end
+
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    decoder.decode(text)
+    return found[0] if found else 0
 
 
 def _json_int(digits: str) -> int:
