@@ -8,21 +8,20 @@ figures. `write` puts the runtime and each chart's downloads under `assets/chart
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from site_builder.charts.cache import ChartCache, chart_key
+from site_builder.charts.csv_download import to_csv
 from site_builder.charts.html import ChartLinks, chart_figure, json_for_script
 from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.model import ChartJob, ChartOutput
@@ -101,7 +100,7 @@ class ChartBuild:
                     todo[job.key] = job
         if len(todo) >= PARALLEL_FROM:
             self.progress(f"compiling {len(todo)} charts ({len(self.jobs)} on pages) with {self.workers} workers")
-        for job, result in zip(todo.values(), self._run(list(todo.values()))):
+        for job, result in zip(todo.values(), self._run(list(todo.values())), strict=True):
             if isinstance(result, str):
                 self.errors.append(UserError(f"Vega-Lite could not compile this chart: {result}", job.position,
                                              "check the spec against https://vega.github.io/vega-lite/docs/"))
@@ -110,13 +109,14 @@ class ChartBuild:
                 self.cache.put(job.key, result)
         self.seconds["compile"] += time.perf_counter() - started
 
-    def _run(self, jobs: list[ChartJob]) -> list[ChartOutput | str]:
+    def _run(self, jobs: list[ChartJob]) -> Iterator[ChartOutput | str]:
+        """Outputs in the order of `jobs`, as they come (the caller caches each while others compile)."""
         specs = [job.spec for job in jobs]
         if len(jobs) < PARALLEL_FROM or self.workers < 2:
-            return [compile_one(spec) for spec in specs]
-        # Not `fork`: vl-convert's runtime threads in this process would not survive it.
-        with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            return list(pool.map(compile_one, specs, chunksize=max(1, len(jobs) // (self.workers * 4))))
+            yield from map(compile_one, specs)
+            return
+        with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=worker_context()) as pool:
+            yield from pool.map(compile_one, specs, chunksize=max(1, len(jobs) // (self.workers * 4)))
 
     def fill(self, page: str, html: str) -> str:
         """A page's HTML with its placeholders replaced by figures (runtime tags before the first)."""
@@ -168,7 +168,7 @@ class ChartBuild:
             (out / f"{job.key}.svg").write_text(output.svg_light, encoding="utf-8")
             (out / f"{job.key}.png").write_bytes(output.png)
             if job.table:
-                (out / f"{job.key}.csv").write_text(to_csv(job.table), encoding="utf-8")
+                (out / f"{job.key}.csv").write_text(to_csv(job.table), encoding="utf-8", newline="")
             if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES:
                 (out / f"{job.key}.vg.json").write_text(json_for_script(output.vega), encoding="utf-8")
 
@@ -184,13 +184,16 @@ def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return values
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How compile workers start: never `fork`, as vl-convert's runtime threads in this process would
+    not survive it. A fork server that has imported only the renderer forks them in milliseconds
+    (and stays up for the next build under `serve`); `spawn` would re-import the whole program
+    (`__main__`: the CLI, MkDocs, Material) in every worker, about 0.5 s each."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([compile_one.__module__])
+    return context
 
 
 def default_workers() -> int:
