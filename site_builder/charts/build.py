@@ -173,6 +173,11 @@ class ChartBuild:
                 (out / f"{job.key}.vg.json").write_text(json_for_script(output.vega), encoding="utf-8")
 
 
+    def prune_cache(self) -> int:
+        """After a full build: drop cache entries this build did not use and none used for a month."""
+        return self.cache.prune({job.key for job in self.jobs})
+
+
 def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of the chart's top-level data (inline or a named dataset), for table and CSV."""
     data = spec.get("data") or {}
