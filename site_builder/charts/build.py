@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import secrets
 import shutil
@@ -53,6 +54,8 @@ class ChartBuild:
     jobs: list[ChartJob] = field(default_factory=list)
     outputs: dict[str, ChartOutput] = field(default_factory=dict)
     errors: list[UserError] = field(default_factory=list)
+    new_charts: int = 0
+    """Charts handled so far that are not in the cache."""
     nonce: str = field(default_factory=lambda: secrets.token_hex(8))
     seconds: dict[str, float] = field(default_factory=lambda: {"validate": 0.0, "compile": 0.0})
     """Time spent per stage, for `bench/charts.py`."""
@@ -81,6 +84,9 @@ class ChartBuild:
         spec = json.loads(json.dumps(inline_data(loaded.spec, loaded.locator, self.context), default=str))
         key = chart_key(spec)
         if not self.cache.has(key):  # a cached chart was valid when it was compiled
+            self.new_charts += 1
+            if self.new_charts == PARALLEL_FROM and self.workers > 1:
+                start_workers_early()
             problems = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
             problems += [] if problems else field_errors(spec, loaded.locator)
             if problems:
@@ -191,14 +197,20 @@ def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 def worker_context() -> multiprocessing.context.BaseContext:
     """How compile workers start: never `fork`, as vl-convert's runtime threads in this process would
-    not survive it. A fork server that has imported only the renderer forks them in milliseconds
-    (and stays up for the next build under `serve`); `spawn` would re-import the whole program
-    (`__main__`: the CLI, MkDocs, Material) in every worker, about 0.5 s each."""
+    not survive it. A fork server imports the program (`__main__`: CLI, MkDocs, Material) and the
+    renderer once and forks each worker in milliseconds, and it stays up for the next build under
+    `serve`; with `spawn`, every worker of every build would import it all again (about 0.6 s)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([compile_one.__module__])
+    context.set_forkserver_preload(["__main__", compile_one.__module__])
     return context
+
+
+def start_workers_early() -> None:
+    """Start the fork server now, so its imports run while pages still render (it does not wait)."""
+    if worker_context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 def default_workers() -> int:

@@ -60,7 +60,7 @@ THEMES: dict[str, dict[str, Any]] = {name: _palette(*scheme) for name, scheme in
 # one render with unlikely stand-in colours, recoloured per palette, equals one render per palette
 # (a third of a chart's build time saved). A spec that itself holds a stand-in is rendered twice.
 _STAND_INS = [f"#0b5e{n:02x}" for n in range(3 + len(_SCHEMES["light"][3]))]
-_STAND_IN_THEME = _palette(*_STAND_INS[:3], _STAND_INS[3:])
+_STAND_IN_THEME = _palette(_STAND_INS[0], _STAND_INS[1], _STAND_INS[2], _STAND_INS[3:])
 _RECOLOUR = {name: dict(zip(_STAND_INS, [*scheme[:3], *scheme[3]], strict=True)) for name, scheme in _SCHEMES.items()}
 _STAND_IN = re.compile("|".join(_STAND_INS))
 
