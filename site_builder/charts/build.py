@@ -195,15 +195,21 @@ def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return values
 
 
+WORKER_PRELOAD = ["site_builder.cli", "site_builder.charts.render"]
+"""What the fork server imports once, so every worker it forks has it: the renderer, and the program
+that multiprocessing imports again in each worker as `__main__` (`site-builder`, and `mkdocs` or
+the bench, which import the same modules)."""
+
+
 def worker_context() -> multiprocessing.context.BaseContext:
     """How compile workers start: never `fork`, as vl-convert's runtime threads in this process would
-    not survive it. A fork server imports the program (`__main__`: CLI, MkDocs, Material) and the
-    renderer once and forks each worker in milliseconds, and it stays up for the next build under
-    `serve`; with `spawn`, every worker of every build would import it all again (about 0.6 s)."""
+    not survive it. A fork server forks each worker in milliseconds with the imports done, and stays
+    up for the next build under `serve`; with `spawn`, every worker of every build would import the
+    program again (about 0.6 s of a core each) before its first chart."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", compile_one.__module__])
+    context.set_forkserver_preload(WORKER_PRELOAD)
     return context
 
 
