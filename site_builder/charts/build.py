@@ -178,7 +178,6 @@ class ChartBuild:
             if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES:
                 (out / f"{job.key}.vg.json").write_text(json_for_script(output.vega), encoding="utf-8")
 
-
     def prune_cache(self) -> int:
         """After a full build: drop cache entries this build did not use and none used for a month."""
         return self.cache.prune({job.key for job in self.jobs})
