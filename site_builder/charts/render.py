@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from importlib.metadata import version
 from typing import Any
 
@@ -58,11 +59,12 @@ THEMES: dict[str, dict[str, Any]] = {name: _palette(*scheme) for name, scheme in
 
 # The palettes differ only in colours, and Vega writes a configured colour into the SVG as given, so
 # one render with unlikely stand-in colours, recoloured per palette, equals one render per palette
-# (a third of a chart's build time saved). A spec that itself holds a stand-in is rendered twice.
+# (a third of a chart's build time saved). Other specs (see `recolourable`) are rendered twice.
 _STAND_INS = [f"#0b5e{n:02x}" for n in range(3 + len(_SCHEMES["light"][3]))]
 _STAND_IN_THEME = _palette(_STAND_INS[0], _STAND_INS[1], _STAND_INS[2], _STAND_INS[3:])
 _RECOLOUR = {name: dict(zip(_STAND_INS, [*scheme[:3], *scheme[3]], strict=True)) for name, scheme in _SCHEMES.items()}
 _STAND_IN = re.compile("|".join(_STAND_INS))
+_DISCRETE = {"ordinal", "band", "point", "quantize", "quantile", "threshold", "bin-ordinal"}
 
 
 def follows_column(spec: dict[str, Any]) -> bool:
@@ -116,11 +118,25 @@ def render_chart(spec: dict[str, Any]) -> ChartOutput:
 def palette_svgs(vega: dict[str, Any]) -> tuple[str, str]:
     """The light and the dark static SVG of a compiled chart."""
     # No base URL is allowed: a build never fetches from the network (data is inlined by then).
-    if _STAND_IN.search(json.dumps(vega)):
+    if not recolourable(vega):
         return (vlc.vega_to_svg(themed(vega, THEMES["light"]), allowed_base_urls=[]),
                 vlc.vega_to_svg(themed(vega, THEMES["dark"]), allowed_base_urls=[]))
     svg = vlc.vega_to_svg(themed(vega, _STAND_IN_THEME), allowed_base_urls=[])
     return recolour(svg, _RECOLOUR["light"]), recolour(svg, _RECOLOUR["dark"])
+
+
+def recolourable(vega: dict[str, Any]) -> bool:
+    """Whether a stand-in render can be recoloured: no stand-in in the spec itself, and category
+    colours only ever picked, not blended (a continuous scale over them interpolates new colours)."""
+    return (not _STAND_IN.search(json.dumps(vega))
+            and all(scale.get("type", "linear") in _DISCRETE for scale in _category_scales(vega)))
+
+
+def _category_scales(group: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The scales (of the spec and its nested groups) that take the palette's category colours."""
+    yield from (scale for scale in group.get("scales", []) if scale.get("range") == "category")
+    for mark in group.get("marks", []):
+        yield from _category_scales(mark)
 
 
 def recolour(svg: str, colours: dict[str, str]) -> str:
