@@ -11,6 +11,7 @@ CITIES_CSV = (
     "Paris,2.1,\"<script>alert(1)</script>\"\n"
     "Lyon,0.5,\"\"\"><img src=x onerror=alert(2)>\"\n"
     "Nice,0.3,\"</script><b>x</b>\"\n"
+    "Brest,-0.1,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\n"  # a formula and a negative number
 )
 
 BAR_CHART = """\

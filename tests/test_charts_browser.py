@@ -185,7 +185,10 @@ def test_hover_tooltip_and_downloads(page, served: Served) -> None:  # type: ign
     tip = page.locator("#sb-chart-0 .sb-chart__tooltip")
     tip.wait_for(state="visible")
     assert "city: Lyon" in tip.inner_text() and '"><img src=x onerror=alert(2)>' in tip.inner_text()
+    bodies = {}
     for link in page.locator("#sb-chart-0 .sb-chart__downloads a").all():
         response = page.request.get(link.evaluate("a => a.href"))
         assert response.ok and len(response.body()) > 100
+        bodies[link.inner_text()] = response.body()
+    assert b'Brest,-0.1,"\'=HYPERLINK(' in bodies["CSV"]  # a spreadsheet shows the formula as text
     assert served.problems == []

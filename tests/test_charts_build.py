@@ -137,6 +137,7 @@ def test_chart_page_gets_runtime_and_downloads_chart_free_page_does_not(tmp_path
     [csv_link] = re.findall(r'href="([^"]+\.csv)" download', page)
     csv = (root / "site/sub/deep/page" / csv_link).resolve().read_text(encoding="utf-8")
     assert csv.splitlines()[0] == "city,pop,note" and "<script>alert(1)</script>" in csv
+    assert csv.splitlines()[-1] == 'Brest,-0.1,"\'=HYPERLINK(""http://evil.example"",""x"")"'  # no live formula
     assert "sb-charts" not in (root / "site/index.html").read_text(encoding="utf-8")
     assert "Data for" not in (root / "site/search/search_index.json").read_text(encoding="utf-8")  # lean index
 

@@ -10,20 +10,20 @@ preview can reuse a page's render and still compile and fill its charts.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from site_builder.charts.cache import ChartCache, chart_key
+from site_builder.charts.csv_download import to_csv
 from site_builder.charts.html import ChartLinks, chart_figure, json_for_script
 from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.model import ChartJob, ChartOutput
@@ -66,6 +66,8 @@ class ChartBuild:
     errors: list[UserError] = field(default_factory=list)
     _on_page: dict[str, int] = field(default_factory=dict)
     """Charts so far per page: a chart's placeholder and element id number it within its page."""
+    new_charts: int = 0
+    """Charts handled so far that are not in the cache."""
     seconds: dict[str, float] = field(default_factory=lambda: {"validate": 0.0, "compile": 0.0})
     """Time spent per stage, for `bench/charts.py`."""
 
@@ -102,6 +104,9 @@ class ChartBuild:
         spec = json.loads(json.dumps(inline_data(loaded.spec, loaded.locator, self.context), default=str))
         key = chart_key(spec)
         if not self.cache.has(key):  # a cached chart was valid when it was compiled
+            self.new_charts += 1
+            if self.new_charts == PARALLEL_FROM and self.workers > 1:
+                start_workers_early()
             found = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
             found += [] if found else field_errors(spec, loaded.locator)
             if found:
@@ -121,7 +126,7 @@ class ChartBuild:
                     todo[job.key] = job
         if len(todo) >= PARALLEL_FROM:
             self.progress(f"compiling {len(todo)} charts ({len(self.jobs)} on pages) with {self.workers} workers")
-        for job, result in zip(todo.values(), self._run(list(todo.values()))):
+        for job, result in zip(todo.values(), self._run(list(todo.values())), strict=True):
             if isinstance(result, str):
                 self.errors.append(UserError(f"Vega-Lite could not compile this chart: {result}", job.position,
                                              "check the spec against https://vega.github.io/vega-lite/docs/"))
@@ -130,13 +135,16 @@ class ChartBuild:
                 self.cache.put(job.key, result)
         self.seconds["compile"] += time.perf_counter() - started
 
-    def _run(self, jobs: list[ChartJob]) -> list[ChartOutput | str]:
+    def _run(self, jobs: list[ChartJob]) -> Iterator[ChartOutput | str]:
+        """Outputs in the order of `jobs`, as they come (the caller caches each while others compile)."""
         specs = [job.spec for job in jobs]
         if len(jobs) < PARALLEL_FROM or self.workers < 2:
-            return [compile_one(spec) for spec in specs]
-        # Not `fork`: vl-convert's runtime threads in this process would not survive it.
-        with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            return list(pool.map(compile_one, specs, chunksize=max(1, len(jobs) // (self.workers * 4))))
+            yield from map(compile_one, specs)
+            return
+        with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=worker_context()) as pool:
+            # One chart per task: workers finish within a chart of each other (chunks of 12 left one
+            # worker idle for half a second at the end), and a chart's IPC is small beside its compile.
+            yield from pool.map(compile_one, specs)
 
     def fill(self, page: str, html: str) -> str:
         """A page's HTML with its placeholders replaced by figures (runtime tags before the first)."""
@@ -208,7 +216,11 @@ class ChartBuild:
                 elif isinstance(content, bytes):
                     target.write_bytes(content)
                 else:
-                    target.write_text(content(), encoding="utf-8")
+                    target.write_text(content(), encoding="utf-8", newline="")  # the CSV's CRLF as made
+
+    def prune_cache(self) -> int:
+        """After a full build: drop cache entries this build did not use and none used for a month."""
+        return self.cache.prune({job.key for job in self.jobs})
 
 
 def _downloads(job: ChartJob, output: ChartOutput) -> list[tuple[str, bytes | Callable[[], str]]]:
@@ -220,6 +232,10 @@ def _downloads(job: ChartJob, output: ChartOutput) -> list[tuple[str, bytes | Ca
     if len(json_for_script(output.vega)) > INLINE_SPEC_BYTES:
         files.append((f"{job.key}.vg.json", lambda: json_for_script(output.vega)))
     return files
+
+    def prune_cache(self) -> int:
+        """After a full build: drop cache entries this build did not use and none used for a month."""
+        return self.cache.prune({job.key for job in self.jobs})
 
 
 def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -233,13 +249,28 @@ def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return values
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+WORKER_PRELOAD = ["site_builder.cli", "site_builder.charts.render"]
+"""What the fork server imports once, so every worker it forks has it: the renderer, and the program
+that multiprocessing imports again in each worker as `__main__` (`site-builder`, and `mkdocs` or
+the bench, which import the same modules)."""
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How compile workers start: never `fork`, as vl-convert's runtime threads in this process would
+    not survive it. A fork server forks each worker in milliseconds with the imports done, and stays
+    up for the next build under `serve`; with `spawn`, every worker of every build would import the
+    program again (about 0.6 s of a core each) before its first chart."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    return context
+
+
+def start_workers_early() -> None:
+    """Start the fork server now, so its imports run while pages still render (it does not wait)."""
+    if worker_context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 def default_workers() -> int:

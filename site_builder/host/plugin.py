@@ -283,6 +283,8 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         if config.strict and count:
             raise PluginError(f"{count} warning(s) in strict mode; the previous output is unchanged")
         self.charts.write(Path(config.site_dir), self.previous_output)
+        if self.page_cache is None:  # a full build (not a preview that reused pages) knows every chart in use
+            self.charts.prune_cache()
         if self.output is not None:
             config.site_dir = str(self.output.commit())
             self.output = None
