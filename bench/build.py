@@ -3,7 +3,10 @@
 Writes the deterministic explainer pages (bench/pages.py) into two temporary sites: one with our
 `explainer` plugin, one stock (Python-Markdown with the extensions Material recommends, our plugin
 removed), both with the flagship's theme features. Builds each in-process, interleaved, and prints
-the best time of each and the ratio (goal: ours / stock ≤ 0.8).
+the best time of each and the ratio (goal: ours / stock ≤ 0.8). A third site adds to stock the
+extensions for what our engine renders and Material's list does not (smart quotes and dashes,
+strikethrough, task lists), for a comparison of equal output; site-builder forgets what it
+remembers between builds before each run (bench/common.py), as a fresh process would.
 
     python bench/build.py [--pages 240] [--rounds 3]
 """
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from common import best_times
-from markdown_engine import EXTENSIONS
+from markdown_engine import EXTENSIONS, SAME_FEATURES
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from pages import make_pages
@@ -34,8 +37,15 @@ theme:
   features: [navigation.instant, navigation.sections, navigation.top, search.suggest, toc.follow]
 """
 OURS = COMMON + "plugins:\n  - search\n  - explainer\n"
-STOCK = COMMON + "plugins:\n  - search\nmarkdown_extensions:\n" + "".join(f"  - {e}\n" for e in EXTENSIONS if e != "toc") \
-    + "  - toc:\n      permalink: true\n"
+
+
+def stock_config(extensions: list[str]) -> str:
+    return COMMON + "plugins:\n  - search\nmarkdown_extensions:\n" \
+        + "".join(f"  - {e}\n" for e in extensions if e != "toc") + "  - toc:\n      permalink: true\n"
+
+
+STOCK = stock_config(EXTENSIONS)
+STOCK_SAME_FEATURES = stock_config(SAME_FEATURES)
 
 
 def write_site(root: Path, config: str, pages: dict[str, str]) -> Path:
@@ -70,11 +80,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         ours_config = write_site(Path(tmp) / "ours", OURS, pages)
         stock_config = write_site(Path(tmp) / "stock", STOCK, pages)
-        ours_s, stock_s = best_times([ours(ours_config), stock(stock_config)], args.rounds)
+        same_config = write_site(Path(tmp) / "same", STOCK_SAME_FEATURES, pages)
+        ours_s, stock_s, same_s = best_times([ours(ours_config), stock(stock_config), stock(same_config)],
+                                             args.rounds)
     print(f"{len(pages)} pages, best of {args.rounds} builds each")
     print(f"site-builder build (our engine):         {ours_s:6.2f} s  ({len(pages) / ours_s:.0f} pages/s)")
     print(f"stock mkdocs-material (Python-Markdown): {stock_s:6.2f} s  ({len(pages) / stock_s:.0f} pages/s)")
+    print(f"stock, same output features:             {same_s:6.2f} s  ({len(pages) / same_s:.0f} pages/s)")
+    print("  (+ smarty, pymdownx.tilde, pymdownx.tasklist: what our engine also renders)")
     print(f"ratio (ours / stock, time): {ours_s / stock_s:.2f}  (goal <= 0.8)")
+    print(f"ratio, same output features (ours / stock + smarty, tilde, tasklist): {ours_s / same_s:.2f}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from site_builder.content.data import UnreadableDataError
 from site_builder.errors import SourcePosition, UserError, physical_lines
 from site_builder.markdown.citations import Citation, cite_filter
 from site_builder.markdown.engine import create_md
+from site_builder.memory import forgettable
 
 _TEMPLATE_NAME = "<template>"
 _COMPILED_PER_ENV = 1000
@@ -263,6 +264,9 @@ def compiled(env: jinja2.Environment, source: str) -> jinja2.Template:
     if template is None:
         template = cache[source] = env.from_string(source)
     return template
+
+
+forgettable(_COMPILED.clear)
 
 
 def create_environment() -> PageEnvironment:

@@ -35,6 +35,7 @@ from site_builder.errors import UserError
 from site_builder.markdown.engine import MarkdownOptions, render_markdown, shared_md
 from site_builder.markdown.fences import FenceBlock
 from site_builder.markdown.links import relative_url
+from site_builder.memory import forgettable
 from site_builder.output import write_or_link
 
 ASSETS = Path(__file__).parent / "assets"
@@ -47,6 +48,7 @@ EFFECT = "chart"
 """The kind of effect a chart fence has on the build (`Site.effects`): its job and errors."""
 _FIGURES: dict[tuple[Any, ...], str] = {}
 _FIGURES_KEPT = 128
+forgettable(_FIGURES.clear)
 _NONCE = secrets.token_hex(8)
 """In placeholders, so an author's HTML comment cannot pose as one. Per process, not per build: the
 preview reuses a page's render (placeholders included) across builds; it never reaches the output."""

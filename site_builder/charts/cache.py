@@ -22,6 +22,7 @@ from typing import Any
 
 from site_builder.charts.model import ChartOutput
 from site_builder.charts.render import THEMES, library_versions
+from site_builder.memory import forgettable
 
 FORMAT = "5"
 """Bump when the cached shape or the rendering code changes meaningfully."""
@@ -46,6 +47,9 @@ def _remember(key: tuple[Path, str], output: ChartOutput) -> None:
     _MEMORY.move_to_end(key)
     while len(_MEMORY) > _MEMORY_SIZE:
         _MEMORY.popitem(last=False)
+
+
+forgettable(_MEMORY.clear)
 
 
 class ChartCache:

@@ -24,6 +24,7 @@ import jinja2
 from site_builder.content.symlinks import bad_symlinks
 from site_builder.content.yaml_source import parse_yaml
 from site_builder.errors import SourcePosition, UserError, position_in_text
+from site_builder.memory import forgettable
 
 DATA_SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
 DEFAULT_MAX_MB = 20.0
@@ -228,6 +229,9 @@ def parse_data_file(text: str, path: str) -> Any:
     if value is None:
         raise UserError("YAML data file is empty", SourcePosition(path, 1, 1), "add data or delete the file")
     return value
+
+
+forgettable(parse_data_file.cache_clear)
 
 
 def find_data_files(data_dir: Path, root: Path) -> list[Path]:

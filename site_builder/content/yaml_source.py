@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from site_builder.errors import SourcePosition, UserError, position_in_text
+from site_builder.memory import forgettable
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,9 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
         raise UserError("YAML nested too deeply (thousands of levels of `[`, `{` or indentation)",
                         SourcePosition(path, line_offset + 1, 1), "flatten the structure") from None
     return YamlDocument(value, node, path, line_offset)
+
+
+forgettable(parse_yaml.cache_clear)
 
 
 def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[str | int] = ()) -> list[UserError]:

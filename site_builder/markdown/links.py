@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 from site_builder.errors import SourcePosition, UserError
+from site_builder.memory import forgettable
 
 _ID_ATTR = re.compile(r"""\sid=["']([^"']+)["']""")
 
@@ -76,6 +77,9 @@ def relative_url(from_url: str, to_url: str) -> str:
     if to_url.endswith("/") or to_url == "":
         rel = "./" if rel == "." else rel + "/"
     return rel
+
+
+forgettable(relative_url.cache_clear)
 
 
 def locate(ctx: LinkContext, block_map: list[int] | None, written: str) -> SourcePosition:

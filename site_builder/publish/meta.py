@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup, escape
 
 from site_builder.markdown.links import relative_url
+from site_builder.memory import forgettable
 from site_builder.pages import RenderedPage
 
 FEED_PATH = "feed.xml"
@@ -98,3 +99,6 @@ def head_tags(page: PageInfo, site: SiteInfo) -> Markup:
         tags.append(_meta("property", "article:modified_time", page.updated.isoformat()))
     tags += [_meta("property", "article:author", author) for author in page.authors]
     return Markup("\n").join(tags)
+
+
+forgettable(head_tags.cache_clear)
