@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
+from site_builder.charts.model import ChartOutput
+from site_builder.charts.render import compile_one
 from tests.conftest import write_site
 
 CITIES_CSV = (
@@ -36,3 +40,10 @@ def chart_site(root: Path, pages: dict[str, str], extra: dict[str, str] | None =
     files.update({f"content/{name}": text for name, text in pages.items()})
     files.update(extra or {})
     return write_site(root, files)
+
+
+def compile_or_abort(spec: dict[str, Any]) -> ChartOutput | str:
+    """A compile worker that dies like vl-convert out of memory, on a spec named `abort`."""
+    if spec.get("name") == "abort":
+        os.abort()
+    return compile_one(spec)

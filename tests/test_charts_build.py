@@ -18,7 +18,7 @@ from site_builder.charts.html import ChartLinks, chart_figure
 from site_builder.charts.model import ChartMeta, ChartOutput, ChartSource
 from site_builder.errors import SourcePosition
 from site_builder.markdown.fences import FenceBlock
-from tests.charts_helpers import BAR_CHART, chart_site
+from tests.charts_helpers import BAR_CHART, chart_site, compile_or_abort
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -68,8 +68,7 @@ def test_changed_data_misses_the_cache(tmp_path: Path) -> None:
     assert (second.cache.hits, second.cache.misses) == (1, 1)
 
 
-def test_parallel_compile_gives_the_same_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(chart_build, "PARALLEL_FROM", 2)
+def test_parallel_compile_gives_the_same_output(tmp_path: Path) -> None:
     build = make_build(tmp_path / "a")
     build.workers = 2
     for n in range(2):
@@ -82,6 +81,21 @@ def test_parallel_compile_gives_the_same_output(tmp_path: Path, monkeypatch: pyt
     key = build.jobs[0].key
     assert build.outputs[key].svg_light == serial.outputs[key].svg_light
     assert len(build.outputs) == 2
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_chart_that_kills_the_renderer_is_an_error_and_the_others_compile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    monkeypatch.setattr(chart_build, "compile_one", compile_or_abort)  # workers import it by name
+    build = make_build(tmp_path)
+    build.workers = workers
+    crashing = json.loads(spec(1)) | {"name": "abort"}
+    for body, line in ((spec(0), 3), (json.dumps(crashing), 9), (spec(2), 3), (spec(3), 3)):
+        build.handle(FenceBlock("chart", "", body, SourcePosition("content/p.md", line), "p.md"))
+    build.compile()
+    assert [(e.position.line, e.message.split(": ")[1]) for e in build.errors] == [
+        (9, "the chart renderer crashed on it, most likely out of memory")]
+    assert len(build.outputs) == 3
 
 
 def test_figure_html_matches_golden() -> None:

@@ -18,6 +18,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,8 @@ ASSETS = Path(__file__).parent / "assets"
 OUT_DIR = "assets/charts"
 INLINE_SPEC_BYTES = 100_000
 """A compiled spec (with its data) bigger than this is fetched from a file instead of inlined."""
-PARALLEL_FROM = 10
-"""Fewer new charts than this compile in-process: starting a worker (about a second) would cost more."""
+PROGRESS_FROM = 10
+"""From this many new charts, the build says that it is compiling them."""
 EFFECT = "chart"
 """The kind of effect a chart fence has on the build (`Site.effects`): its job and errors."""
 _FIGURES: dict[tuple[Any, ...], str] = {}
@@ -107,7 +108,7 @@ class ChartBuild:
         key = chart_key(spec)
         if not self.cache.has(key):  # a cached chart was valid when it was compiled
             self.new_charts += 1
-            if self.new_charts == PARALLEL_FROM and self.workers > 1:
+            if self.new_charts == 1:
                 start_workers_early()
             found = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
             found += [] if found else field_errors(spec, loaded.locator)
@@ -126,7 +127,7 @@ class ChartBuild:
                     self.outputs[job.key] = cached
                 else:
                     todo[job.key] = job
-        if len(todo) >= PARALLEL_FROM:
+        if len(todo) >= PROGRESS_FROM:
             self.progress(f"compiling {len(todo)} charts ({len(self.jobs)} on pages) with {self.workers} workers")
         for job, result in zip(todo.values(), self._run(list(todo.values())), strict=True):
             if isinstance(result, str):
@@ -138,15 +139,29 @@ class ChartBuild:
         self.seconds["compile"] += time.perf_counter() - started
 
     def _run(self, jobs: list[ChartJob]) -> Iterator[ChartOutput | str]:
-        """Outputs in the order of `jobs`, as they come (the caller caches each while others compile)."""
+        """Outputs in the order of `jobs`, as they come (the caller caches each while others compile).
+
+        Always in worker processes: a spec can make vl-convert abort its whole process (V8 out of
+        memory, e.g. a `bin` step of 1e-9), which must cost one chart an error, not the build or
+        the live preview. If a worker dies, the charts not yet done compile one process each, so
+        only the one that kills its process fails."""
         specs = [job.spec for job in jobs]
-        if len(jobs) < PARALLEL_FROM or self.workers < 2:
-            yield from map(compile_one, specs)
+        if not specs:
             return
-        with ProcessPoolExecutor(min(self.workers, len(jobs)), mp_context=worker_context()) as pool:
-            # One chart per task: workers finish within a chart of each other (chunks of 12 left one
-            # worker idle for half a second at the end), and a chart's IPC is small beside its compile.
-            yield from pool.map(compile_one, specs)
+        done = 0
+        try:
+            with _pool(min(self.workers, len(jobs))) as pool:
+                # One chart per task: workers finish within a chart of each other (chunks of 12 left one
+                # worker idle for half a second at the end), and a chart's IPC is small beside its compile.
+                for output in pool.map(compile_one, specs):
+                    done += 1
+                    yield output
+        except BrokenProcessPool:
+            left = specs[done:]
+            if len(left) == 1 or self.workers == 1:  # then the first chart left is the one that crashed
+                yield CRASHED
+                left = left[1:]
+            yield from map(compile_alone, left)
 
     def fill(self, page: str, html: str) -> str:
         """A page's HTML with its placeholders replaced by figures (runtime tags before the first)."""
@@ -267,6 +282,29 @@ def worker_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(WORKER_PRELOAD)
     return context
+
+
+CRASHED = ("the chart renderer crashed on it, most likely out of memory: make it smaller (a coarser `bin` step "
+           "or fewer `maxbins`, fewer rows or `sequence` values, a smaller width or height)")
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=_silence_native_errors)
+
+
+def _silence_native_errors() -> None:
+    """A renderer that aborts dumps V8's C stack on stderr; the build reports it at the chart instead.
+    (Python errors in a worker reach the build through its result, not through stderr.)"""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+
+def compile_alone(spec: dict[str, Any]) -> ChartOutput | str:
+    """`compile_one` in a process of its own, or why that process died."""
+    try:
+        with _pool(1) as pool:
+            return pool.submit(compile_one, spec).result()
+    except BrokenProcessPool:
+        return CRASHED
 
 
 def start_workers_early() -> None:
