@@ -19,7 +19,7 @@ from site_builder.content.frontmatter import PageSource
 from site_builder.content.yaml_source import ValidationErrors, YamlDocument
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.citations import PageCitations
-from site_builder.templating import PageEnvironment
+from site_builder.sandbox import PageEnvironment
 
 FIELD = "key_figures"
 

@@ -20,7 +20,8 @@ from site_builder.markdown.citations import PageCitations
 from site_builder.markdown.engine import RenderedMarkdown, render_markdown
 from site_builder.markdown.fences import FenceHandler
 from site_builder.markdown.links import LinkContext, SiteLinks
-from site_builder.templating import PageEnvironment, line_map, render_page_template, shared_environment
+from site_builder.sandbox import PageEnvironment
+from site_builder.templating import line_map, render_page_template, shared_environment
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from site_builder.errors import SourcePosition, UserError, display_path
-from site_builder.templating import PageEnvironment
+from site_builder.sandbox import PageEnvironment
 from site_builder.timeline.model import Timeline
 
 PAGE = "timeline.md"
