@@ -93,8 +93,8 @@ def test_a_chart_that_kills_the_renderer_is_an_error_and_the_others_compile(
     for body, line in ((spec(0), 3), (json.dumps(crashing), 9), (spec(2), 3), (spec(3), 3)):
         build.handle(FenceBlock("chart", "", body, SourcePosition("content/p.md", line), "p.md"))
     build.compile()
-    assert [(e.position.line, e.message.split(": ")[1]) for e in build.errors] == [
-        (9, "the chart renderer crashed on it, most likely out of memory")]
+    assert [(e.position.line, e.message.split(": ")[1], e.hint.split(":")[0]) for e in build.errors] == [
+        (9, "the chart renderer crashed on it, most likely out of memory", "make it smaller")]
     assert len(build.outputs) == 3
 
 

@@ -131,8 +131,8 @@ class ChartBuild:
             self.progress(f"compiling {len(todo)} charts ({len(self.jobs)} on pages) with {self.workers} workers")
         for job, result in zip(todo.values(), self._run(list(todo.values())), strict=True):
             if isinstance(result, str):
-                self.errors.append(UserError(f"Vega-Lite could not compile this chart: {result}", job.position,
-                                             "check the spec against https://vega.github.io/vega-lite/docs/"))
+                hint = _CRASH_HINT if result == CRASHED else "check the spec against https://vega.github.io/vega-lite/docs/"
+                self.errors.append(UserError(f"Vega-Lite could not compile this chart: {result}", job.position, hint))
             else:
                 self.outputs[job.key] = result
                 self.cache.put(job.key, result)
@@ -284,8 +284,9 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
-CRASHED = ("the chart renderer crashed on it, most likely out of memory: make it smaller (a coarser `bin` step "
-           "or fewer `maxbins`, fewer rows or `sequence` values, a smaller width or height)")
+CRASHED = "the chart renderer crashed on it, most likely out of memory"
+_CRASH_HINT = ("make it smaller: a coarser `bin` step or fewer `maxbins`, fewer rows or `sequence` values, a smaller "
+               "width or height")
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
