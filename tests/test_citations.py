@@ -66,7 +66,7 @@ def test_unknown_key_and_malformed_citation_are_errors_at_their_line_and_column(
 def test_a_heading_that_takes_an_id_of_the_reference_list_is_an_error() -> None:
     """The list is `#references` and each entry `#ref-KEY`: a second element with one is ambiguous."""
     _, errors = render("## References\n\nSee [@ft].\n\n<span id=\"ref-ft\"></span>\n")
-    hint = "rename it; the reference list uses this id"
+    hint = "rename it; the reference list that `[@key]` citations add at the end of the page uses this id"
     assert errors == [f'content/page.md:3:1: duplicate id "references" — {hint}',
                       f'content/page.md:7:11: duplicate id "ref-ft" — {hint}']
     assert render("## References\n\nNo citation here.\n")[1] == []

@@ -99,7 +99,7 @@ def number_citations(state: StateCore) -> None:
             token.meta["numbers"] = [(key, citations.cite(key, position)) for key in keys]
     if citations.order:
         ids = ["references", *(f"ref-{key}" for key in citations.order)]  # as references_html writes them
-        state.tokens.append(Token("sb_references", "", 0, meta={"generated_ids": ids, "by": "the reference list"}))
+        state.tokens.append(Token("sb_references", "", 0, meta={"generated_ids": ids, "by": "the reference list that `[@key]` citations add at the end of the page"}))
 
 
 def _cite_tokens(tokens: Sequence[Token]) -> list[Token]:
