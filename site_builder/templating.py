@@ -41,15 +41,16 @@ _BACKTICKS = re.compile(r"`+")
 # Four columns of indent after any container markers (`>`, list bullets and numbers): where an
 # indented code block can start. Lazy, so a long run of spaces costs one pass.
 _CODE_INDENT = re.compile(r"[ \t>*+\-.)0-9]*?(?: {4}|\t)")
-# Lines as CommonMark (and markdown-it's line numbers) count them; str.splitlines also splits on \f, \u2028…
 # Markdown-significant ASCII punctuation, written as numeric references so it shows as itself.
 _MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~<>&\"':=^$"}
 
 
 # A value the browser would run as a URL (`javascript:…`, also `java\tscript:`, ` JavaScript:`) when a
-# page puts it in a raw HTML attribute: `&#58;` still decodes to a colon there.
+# page puts it in a raw HTML attribute: `&#58;` still decodes to a colon there. A `data:` URL is one
+# only with its comma (`data:text/html,…`), so a cell reading "Data: World Bank" stays as it is.
 _SCRIPT_URL = re.compile(r"^[\x00-\x20]*((?:[a-z][\t\n\r]*)+):", re.IGNORECASE)
-_SCRIPT_SCHEMES = {"javascript", "vbscript", "file", "data"}
+_SCRIPT_SCHEMES = {"javascript", "vbscript", "data"}
+_IMAGE_DATA = re.compile(r"\s*data:image/", re.IGNORECASE)
 
 
 def escape_value(value: Any) -> Markup:
@@ -58,8 +59,8 @@ def escape_value(value: Any) -> Markup:
         return Markup(value)
     text = str(value)
     scheme = _SCRIPT_URL.match(text)
-    if scheme and re.sub(r"[\t\n\r]", "", scheme.group(1)).lower() in _SCRIPT_SCHEMES \
-            and not re.match(r"\s*data:image/", text, re.IGNORECASE):
+    name = re.sub(r"[\t\n\r]", "", scheme.group(1)).lower() if scheme else ""
+    if scheme and name in _SCRIPT_SCHEMES and not (name == "data" and ("," not in text or _IMAGE_DATA.match(text))):
         # A zero-width space before the colon: the text reads the same, but is no longer a scheme.
         text = f"{text[: scheme.end(1)]}\u200b{text[scheme.end(1):]}"
     return Markup("".join(_MARKDOWN_SPECIALS.get(c, c) for c in text))

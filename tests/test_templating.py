@@ -127,6 +127,11 @@ def test_a_data_value_in_a_raw_html_link_is_never_a_script_url(url: str) -> None
     assert [(e.position.line, e.message.split(" `")[0]) for e in errors] == [(1, "unsafe href")]
 
 
+@pytest.mark.parametrize("text", ["Data: World Bank", "File: annual report", "JavaScripts: a history"])
+def test_text_that_only_looks_like_a_scheme_stays_as_written(text: str) -> None:
+    assert "\u200b" not in render("{{ data.s }}\n", {"s": text})
+
+
 @pytest.mark.parametrize("expression", ["data.s | e", "data.s | escape", "data.s | forceescape", "data.s | tojson",
                                         "data.s | urlize", "{'a': data.s} | xmlattr"])
 def test_filters_that_make_markup_still_give_text(expression: str) -> None:
