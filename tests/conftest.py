@@ -10,17 +10,23 @@ import pytest
 
 from site_builder.cli import main
 
-MINIMAL_CONFIG = """\
-site_name: Test site
+
+def site_config(name: str = "Test site", theme_extra: str = "") -> str:
+    """A mkdocs.yml: Material without web fonts, search and our plugin, under a sub-path."""
+    return f"""\
+site_name: {name}
 site_url: https://example.org/repo/
 docs_dir: content
 theme:
   name: material
   font: false
-plugins:
+{theme_extra}plugins:
   - search
   - explainer
 """
+
+
+MINIMAL_CONFIG = site_config()
 
 
 @dataclass

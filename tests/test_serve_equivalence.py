@@ -20,20 +20,10 @@ import pytest
 
 from site_builder.host.incremental import PreviewBuilder
 from site_builder.host.runner import build_site
-from tests.conftest import write_site
+from tests.conftest import site_config, write_site
 
-CONFIG = """\
-site_name: {name}
-site_url: https://example.org/repo/
-docs_dir: content
-theme:
-  name: material
-  font: false
-  custom_dir: templates
-plugins:
-  - search
-  - explainer
-"""
+THEME_DIR = "  custom_dir: templates\n"
+
 WORDS = ["data", "model", "share", "download", "open", "weight", "chart", "source", "year", "growth"]
 
 
@@ -87,7 +77,7 @@ class Sources:
         files["content/data/timeline.yaml"] = timeline_yaml("First", "[Home](index.md)")
         files["content/data/other.csv"] = "label\nalpha\nbeta\n"
         files["templates/main.html"] = '{% extends "base.html" %}\n'
-        write_site(root, files, CONFIG.format(name="Site"))
+        write_site(root, files, site_config("Site", THEME_DIR))
         self.counter = 10
 
     def path(self, rel: str) -> Path:
@@ -167,7 +157,7 @@ class Sources:
             '{% extends "base.html" %}\n{% block announce %}Note ' + str(self.counter) + "{% endblock %}\n")
 
     def edit_config(self) -> None:
-        (self.root / "mkdocs.yml").write_text(CONFIG.format(name=f"Site {self.counter}"))
+        (self.root / "mkdocs.yml").write_text(site_config(f"Site {self.counter}", THEME_DIR))
 
     def break_page(self) -> None:
         self.path(self.rng.choice(self.pages)).write_text("---\ntitle: [unclosed\n---\n\n# Broken\n")
