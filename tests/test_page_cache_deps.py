@@ -18,7 +18,7 @@ from site_builder.markdown.links import SiteLinks
 from site_builder.page_cache import PageCache
 from site_builder.pages import Site
 from tests.conftest import write_site
-from tests.test_serve_equivalence import CONFIG, assert_same_tree
+from tests.test_serve_equivalence import assert_same_tree, preview_config
 
 CHART = "title: {title}\ndata: {{url: data/nums.csv}}\nmark: bar\nencoding:\n  x: {{field: w, type: ordinal}}\n"
 MODULE = ('def chart(data):\n    return {{"title": "{title}", "data": {{"values": [{{"n": len(data["nums"])}}]}},\n'
@@ -47,7 +47,7 @@ class Preview:
     """A site, its preview builder, and a clean build to compare every generation with."""
 
     def __init__(self, tmp: Path) -> None:
-        self.tmp, self.root = tmp, write_site(tmp / "site", FILES, CONFIG.format(name="Deps"))
+        self.tmp, self.root = tmp, write_site(tmp / "site", FILES, preview_config("Deps"))
         self.builder = PreviewBuilder(self.root / "mkdocs.yml")
         self.previous: Path | None = None
         self.step = 0

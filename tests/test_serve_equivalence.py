@@ -22,7 +22,11 @@ from site_builder.host.incremental import PreviewBuilder
 from site_builder.host.runner import build_site
 from tests.conftest import site_config, write_site
 
-THEME_DIR = "  custom_dir: templates\n"
+
+def preview_config(name: str) -> str:
+    """The sites these tests edit have a theme folder, which the preview watches too."""
+    return site_config(name, "  custom_dir: templates\n")
+
 
 WORDS = ["data", "model", "share", "download", "open", "weight", "chart", "source", "year", "growth"]
 
@@ -77,7 +81,7 @@ class Sources:
         files["content/data/timeline.yaml"] = timeline_yaml("First", "[Home](index.md)")
         files["content/data/other.csv"] = "label\nalpha\nbeta\n"
         files["templates/main.html"] = '{% extends "base.html" %}\n'
-        write_site(root, files, site_config("Site", THEME_DIR))
+        write_site(root, files, preview_config("Site"))
         self.counter = 10
 
     def path(self, rel: str) -> Path:
@@ -157,7 +161,7 @@ class Sources:
             '{% extends "base.html" %}\n{% block announce %}Note ' + str(self.counter) + "{% endblock %}\n")
 
     def edit_config(self) -> None:
-        (self.root / "mkdocs.yml").write_text(site_config(f"Site {self.counter}", THEME_DIR))
+        (self.root / "mkdocs.yml").write_text(preview_config(f"Site {self.counter}"))
 
     def break_page(self) -> None:
         self.path(self.rng.choice(self.pages)).write_text("---\ntitle: [unclosed\n---\n\n# Broken\n")

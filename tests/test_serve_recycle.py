@@ -11,7 +11,7 @@ from site_builder.host.incremental import PreviewBuilder
 from site_builder.host.runner import build_site
 from site_builder.serve.generations import Generations
 from tests.conftest import write_site
-from tests.test_serve_equivalence import CONFIG, assert_same_tree
+from tests.test_serve_equivalence import assert_same_tree, preview_config
 
 
 def folders(root: Path) -> set[str]:
@@ -22,7 +22,7 @@ def test_builds_in_recycled_folders_equal_clean_builds(tmp_path: Path, monkeypat
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     pages = {f"content/s{i}/p{i}.md": f"# Page {i}\n\nText [home](../index.md).\n" for i in range(4)}
     root = write_site(tmp_path / "site", {"content/index.md": "# Home\n", "templates/main.html":
-                                          '{% extends "base.html" %}\n', **pages}, CONFIG.format(name="R"))
+                                          '{% extends "base.html" %}\n', **pages}, preview_config("R"))
     builder, generations = PreviewBuilder(root / "mkdocs.yml"), Generations()
     edits = [lambda: None,
              lambda: (root / "content/s1/p1.md").write_text("# Page 1\n\nEdited.\n"),
