@@ -11,8 +11,6 @@ preview can reuse a page's render and still compile and fill its charts.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import multiprocessing.forkserver
 import os
 import secrets
 import time
@@ -30,6 +28,7 @@ from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.model import ChartJob, ChartOutput
 from site_builder.charts.render import THEMES, compile_one, follows_column
 from site_builder.charts.validate import channel_errors, field_errors, schema_errors
+from site_builder.charts.workers import start_workers_early, worker_context
 from site_builder.content.yaml_source import ValidationErrors
 from site_builder.dependencies import declares_inputs, effect
 from site_builder.errors import UserError
@@ -119,6 +118,7 @@ class ChartBuild:
 
     def compile(self) -> None:
         """Compile every chart not in the cache, in parallel when there are several."""
+        self.context.modules.close()  # pages are rendered: no chart module is left to run
         started = time.perf_counter()
         todo: dict[str, ChartJob] = {}
         for job in self.jobs:
@@ -266,24 +266,6 @@ def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return values
 
 
-WORKER_PRELOAD = ["site_builder.cli", "site_builder.charts.render"]
-"""What the fork server imports once, so every worker it forks has it: the renderer, and the program
-that multiprocessing imports again in each worker as `__main__` (`site-builder`, and `mkdocs` or
-the bench, which import the same modules)."""
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """How compile workers start: never `fork`, as vl-convert's runtime threads in this process would
-    not survive it. A fork server forks each worker in milliseconds with the imports done, and stays
-    up for the next build under `serve`; with `spawn`, every worker of every build would import the
-    program again (about 0.6 s of a core each) before its first chart."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_PRELOAD)
-    return context
-
-
 CRASHED = "the chart renderer crashed on it, most likely out of memory"
 _CRASH_HINT = ("make it smaller: a coarser `bin` step or fewer `maxbins`, fewer rows or `sequence` values, a smaller "
                "width or height")
@@ -306,12 +288,6 @@ def compile_alone(spec: dict[str, Any]) -> ChartOutput | str:
             return pool.submit(compile_one, spec).result()
     except BrokenProcessPool:
         return CRASHED
-
-
-def start_workers_early() -> None:
-    """Start the fork server now, so its imports run while pages still render (it does not wait)."""
-    if worker_context().get_start_method() == "forkserver":
-        multiprocessing.forkserver.ensure_running()
 
 
 def default_workers() -> int:

@@ -9,22 +9,15 @@ file and data value read is recorded as an input of the page's render (`site_bui
 
 from __future__ import annotations
 
-import copy
-import importlib.util
-import json
-import signal
-import sys
-import threading
-import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from site_builder.charts.model import EXTRA_KEYS, ChartMeta
+from site_builder.charts.modules import ModuleRunner
 from site_builder.content.data import UnreadableData, parse_data_file
 from site_builder.content.yaml_source import ValidationErrors, parse_yaml, validation_errors
 from site_builder.dependencies import read_tracked, uses_data, uses_path
@@ -34,7 +27,8 @@ MAX_DATA_BYTES = 10_000_000
 """A chart's data file may be at most this big; a browser cannot draw more points usefully."""
 CHART_SUFFIXES = (".yaml", ".yml", ".json", ".py")
 MODULE_SECONDS = 60.0
-"""A chart module that runs longer (importing it and calling `chart(data)`) is stopped: it loops."""
+"""A chart module that runs longer (importing it and calling `chart(data)`) is stopped: it loops.
+Read at each module, so tests may lower it."""
 
 
 class Locator(Protocol):
@@ -62,6 +56,8 @@ class ChartContext:
     """The site's loaded data (`data.<stem>`), so a chart's data file is parsed once."""
     data_dir: str = "data"
     """The data folder relative to the content root; its files are looked up in `data`."""
+    modules: ModuleRunner = field(default_factory=ModuleRunner, compare=False)
+    """Runs this build's chart modules in a worker process."""
 
     def rel(self, path: Path) -> str:
         return display_path(path, self.root)
@@ -116,9 +112,8 @@ def load_chart_file(written: str, at: SourcePosition, ctx: ChartContext) -> tupl
         # The module's text and all of the data it is handed (what it imports is not recorded).
         read_tracked(file, rel)
         uses_data(())
-        # A copy: the author's code may change what it is given, and the data is shared (by the
-        # pages after this one, and by the preview's later builds).
-        return run_chart_module(file, rel, copy.deepcopy(ctx.data)), FixedLocator(SourcePosition(rel))
+        # In a worker process: the module may hang, end its process or change global state.
+        return ctx.modules.run(file, rel, ctx.data, MODULE_SECONDS), FixedLocator(SourcePosition(rel))
     doc = parse_yaml(read_tracked(file, rel), rel)
     if not isinstance(doc.value, dict):
         raise UserError("a chart file must hold a mapping of Vega-Lite keys", SourcePosition(rel),
@@ -139,72 +134,6 @@ def _content_file(written: str, at: SourcePosition, ctx: ChartContext, suffixes:
         raise UserError(f"{what} `{written}` does not exist", at,
                         f"create {ctx.rel(file)} or fix the path (relative to the content folder)")
     return file
-
-
-def run_chart_module(file: Path, rel: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Call `chart(data)` in a chart module; its exception is an error at the module's own line."""
-    name = f"site_builder_chart_{abs(hash(rel))}"
-    module_spec = importlib.util.spec_from_file_location(name, file)
-    assert module_spec is not None and module_spec.loader is not None
-    module = importlib.util.module_from_spec(module_spec)
-    try:
-        with _time_limit(MODULE_SECONDS):
-            module_spec.loader.exec_module(module)
-            if not callable(getattr(module, "chart", None)):
-                raise UserError("chart module has no `chart(data)` function", SourcePosition(rel),
-                                "define `def chart(data):` returning an Altair chart")
-            chart = module.chart(data)
-            spec = chart.to_dict(validate=False) if hasattr(chart, "to_dict") else chart
-    except UserError:
-        raise
-    except _TooLong as exc:
-        raise UserError(f"chart module ran for over {MODULE_SECONDS:g} s and was stopped", _failing_line(exc, file, rel),
-                        "check the loop at this line; aggregate big data before charting it") from None
-    except (Exception, SystemExit) as exc:  # noqa: BLE001 - an author's code may raise anything: report it at their line
-        raise UserError(f"chart module raised {type(exc).__name__}: {exc}", _failing_line(exc, file, rel),
-                        "fix the Python code at this line") from None
-    finally:
-        sys.modules.pop(name, None)
-    if not isinstance(spec, dict):
-        raise UserError("`chart(data)` must return an Altair chart or a dict", SourcePosition(rel),
-                        "return e.g. `alt.Chart(df).mark_bar().encode(...)`")
-    try:
-        json.dumps(spec, default=str)  # every later step walks the spec recursively
-    except (ValueError, RecursionError):
-        raise UserError("`chart(data)` returned a dict that contains itself (or is nested thousands deep)",
-                        SourcePosition(rel), "return a plain spec: each value written out once") from None
-    return spec
-
-
-class _TooLong(Exception):
-    """Raised inside a chart module's code when its time is up."""
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the code inside after `seconds`, at the line it is running. Only the main thread can
-    receive the alarm signal; elsewhere (a preview's build thread) the code runs unlimited."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        raise _TooLong
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _failing_line(exc: BaseException, file: Path, rel: str) -> SourcePosition:
-    if isinstance(exc, SyntaxError) and exc.lineno:
-        return SourcePosition(rel, exc.lineno, exc.offset or 1)
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == file]
-    return SourcePosition(rel, frames[-1].lineno or 1, 1) if frames else SourcePosition(rel)
 
 
 def inline_data(spec: Any, locator: Locator, ctx: ChartContext, loc: tuple[str | int, ...] = ()) -> Any:

@@ -1,0 +1,218 @@
+"""Chart modules (`charts/NAME.py`) run outside the build's process, with a time limit.
+
+An author's `chart(data)` can loop, end its process (`os._exit`, a crash in C code) or change
+global state (monkeypatch `json`, `os.chdir`). So one build has one worker process (started from
+the charts' fork server, altair already imported) that is sent the site's data once; for each
+module it forks a child that imports the module, calls `chart(data)` and writes back the spec as
+JSON or a positioned error, then exits, so no module sees what another changed. The worker stops
+a child that runs over its time (first a signal that raises at the line it is on, then a kill),
+and the build's process, on any thread, waits for the worker with a timeout too and kills it if
+it does not answer. This is about robustness, not a sandbox: a module can still read and write
+files like any program its author runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pickle
+import select
+import signal
+import sys
+import time
+import traceback
+from json import dumps as json_dumps  # bound now: a module may replace `json.dumps`
+from json import loads as json_loads
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from site_builder.charts.workers import worker_context
+from site_builder.errors import SourcePosition, UserError
+
+GRACE_SECONDS = 2.0
+"""After its time is up, how long a module has to stop at its line before it is killed."""
+_FIX_HINT = "fix the Python code at this line"
+_LOOP_HINT = "check the loop at this line; aggregate big data before charting it"
+_ENDED_HINT = ("a chart module must return its chart: do not call `os._exit`, and check what C code it calls "
+               "(a crash or running out of memory also ends it)")
+Reply = tuple[Any, ...]
+"""From the worker: ("spec", JSON text), ("error", message, line, column, hint), ("ended", why),
+or ("stopped",) for a module killed after its time and grace."""
+
+
+class ModuleRunner:
+    """The chart modules of one build: one worker process, started at the first module."""
+
+    def __init__(self) -> None:
+        self._worker: tuple[BaseProcess, Connection] | None = None
+        self._data: object = None
+        """The data the worker holds (compared by identity: one build's data is one object)."""
+
+    def run(self, file: Path, rel: str, data: dict[str, Any], seconds: float) -> dict[str, Any]:
+        """The spec `chart(data)` in `file` returns, or a UserError at the module's line."""
+        process, conn = self._worker_for(data)
+        conn.send((str(file), rel, os.getcwd(), seconds))
+        # The worker answers within `seconds` plus the grace; more means it is stuck itself.
+        reply = conn.recv() if conn.poll(seconds + 2 * GRACE_SECONDS + 1) else None
+        if reply is None:
+            self.close()
+            reply = ("stopped",)
+        return _spec_or_error(reply, rel, seconds)
+
+    def _worker_for(self, data: dict[str, Any]) -> tuple[BaseProcess, Connection]:
+        if self._worker is not None and (self._data is not data or not self._worker[0].is_alive()):
+            self.close()
+        if self._worker is None:
+            context = worker_context()
+            conn, child_end = context.Pipe()
+            process = context.Process(target=serve_modules, args=(child_end,), daemon=True,
+                                      name="site-builder chart modules")
+            process.start()
+            child_end.close()  # so the worker sees the end of the pipe when this build's end closes
+            conn.send_bytes(pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+            self._worker, self._data = (process, conn), data
+        return self._worker
+
+    def close(self) -> None:
+        """End the worker (at the end of the build's modules, or when it is stuck)."""
+        if self._worker is not None:
+            process, conn = self._worker
+            conn.close()
+            process.kill()
+            process.join()
+            self._worker, self._data = None, None
+
+
+def _spec_or_error(reply: Reply, rel: str, seconds: float) -> dict[str, Any]:
+    kind, *rest = reply
+    if kind == "spec":
+        spec: dict[str, Any] = json_loads(rest[0])
+        return spec
+    if kind == "error":
+        message, line, column, hint = rest
+        raise UserError(message, SourcePosition(rel, line, column), hint)
+    if kind == "ended":
+        raise UserError(f"chart module ended the process ({rest[0]})", SourcePosition(rel), _ENDED_HINT)
+    raise UserError(_too_long(seconds), SourcePosition(rel), _LOOP_HINT)
+
+
+def _too_long(seconds: float) -> str:
+    return f"chart module ran for over {seconds:g} s and was stopped"
+
+
+def serve_modules(conn: Connection) -> None:
+    """The worker: the site's data once, then (file, rel, cwd, seconds) requests until the build ends."""
+    try:
+        data = pickle.loads(conn.recv_bytes())
+        while True:
+            file, rel, cwd, seconds = conn.recv()
+            conn.send(_in_child(Path(file), rel, cwd, seconds, data))
+    except (EOFError, OSError):  # the build closed its end
+        return
+
+
+def _in_child(file: Path, rel: str, cwd: str, seconds: float, data: Any) -> Reply:
+    """Run one module in a child of the worker, which has the data without copying it."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _child_main(write_end, (file, rel, cwd, seconds), data)
+    os.close(write_end)
+    output, killed = _read_within(read_end, pid, seconds)
+    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if killed:
+        return ("stopped",)
+    if status == 0 and output:
+        return tuple(json_loads(output))
+    return ("ended", f"killed by signal {-status}" if status < 0 else f"exit code {status}")
+
+
+def _read_within(fd: int, pid: int, seconds: float) -> tuple[bytes, bool]:
+    """All the child writes; after `seconds` it is asked to stop at its line, after the grace killed."""
+    chunks: list[bytes] = []
+    deadline, asked = time.monotonic() + seconds, False
+    with os.fdopen(fd, "rb", buffering=0) as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                if asked:
+                    os.kill(pid, signal.SIGKILL)
+                    return b"", True
+                os.kill(pid, signal.SIGUSR1)
+                deadline, asked = time.monotonic() + GRACE_SECONDS, True
+                continue
+            if select.select([pipe], [], [], left)[0]:
+                chunk = pipe.read(1 << 20)
+                if not chunk:
+                    return b"".join(chunks), False
+                chunks.append(chunk)
+
+
+def _child_main(fd: int, request: tuple[Path, str, str, float], data: Any) -> None:
+    """Run the module and write the reply as JSON; the process ends here whatever the module does."""
+    code = 1
+    try:
+        signal.signal(signal.SIGUSR1, _stop)
+        reply = _reply(*request, data)
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(json_dumps(reply).encode("utf-8"))
+        code = 0
+    finally:
+        for stream in (sys.stdout, sys.stderr):  # what the module printed
+            stream.flush()
+        os._exit(code)
+
+
+def _reply(file: Path, rel: str, cwd: str, seconds: float, data: Any) -> Reply:
+    try:
+        os.chdir(cwd)  # as if run by the build: the worker's folder is the fork server's
+        return ("spec", _spec_text(file, rel, data))
+    except UserError as exc:
+        return ("error", exc.message, exc.position.line, exc.position.column, exc.hint)
+    except TooLong as exc:
+        at = _failing_line(exc, file, rel)
+        return ("error", _too_long(seconds), at.line, at.column, _LOOP_HINT)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - an author's code may raise anything: report it at their line
+        at = _failing_line(exc, file, rel)
+        return ("error", f"chart module raised {type(exc).__name__}: {exc}", at.line, at.column, _FIX_HINT)
+
+
+def _spec_text(file: Path, rel: str, data: Any) -> str:
+    """The module's spec as JSON (dates and the like as strings, as Vega-Lite expects them)."""
+    module_spec = importlib.util.spec_from_file_location(f"site_builder_chart_{abs(hash(rel))}", file)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    if not callable(getattr(module, "chart", None)):
+        raise UserError("chart module has no `chart(data)` function", SourcePosition(rel),
+                        "define `def chart(data):` returning an Altair chart")
+    chart = module.chart(data)
+    spec = chart.to_dict(validate=False) if hasattr(chart, "to_dict") else chart
+    if not isinstance(spec, dict):
+        raise UserError("`chart(data)` must return an Altair chart or a dict", SourcePosition(rel),
+                        "return e.g. `alt.Chart(df).mark_bar().encode(...)`")
+    try:
+        return json_dumps(spec, default=str)  # every later step walks the spec recursively
+    except (ValueError, RecursionError):
+        raise UserError("`chart(data)` returned a dict that contains itself (or is nested thousands deep)",
+                        SourcePosition(rel), "return a plain spec: each value written out once") from None
+
+
+class TooLong(BaseException):
+    """Raised at the line a module is running when its time is up; not an `Exception`, so the
+    module's own `except Exception:` does not swallow it."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise TooLong
+
+
+def _failing_line(exc: BaseException, file: Path, rel: str) -> SourcePosition:
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return SourcePosition(rel, exc.lineno, exc.offset or 1)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == file]
+    return SourcePosition(rel, frames[-1].lineno or 1, 1) if frames else SourcePosition(rel)

@@ -1,0 +1,32 @@
+"""How the charts' worker processes start: chart compiles (`build`) and chart modules (`modules`).
+
+A fork server imports the program once; every worker it forks starts in milliseconds with those
+imports done, and it stays up for the next build under `serve`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.forkserver
+
+WORKER_PRELOAD = ["site_builder.cli", "site_builder.charts.render"]
+"""What the fork server imports once, so every worker it forks has it: the renderer (and altair), and
+the program that multiprocessing imports again in each worker as `__main__` (`site-builder`, and
+`mkdocs` or the bench, which import the same modules)."""
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """How workers start: never `fork`, as vl-convert's runtime threads in this process would not
+    survive it. With `spawn`, every worker of every build would import the program again (about
+    0.6 s of a core each) before its first task."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_PRELOAD)
+    return context
+
+
+def start_workers_early() -> None:
+    """Start the fork server now, so its imports run while pages still render (it does not wait)."""
+    if worker_context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
