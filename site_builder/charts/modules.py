@@ -52,37 +52,50 @@ class ModuleRunner:
 
     def run(self, file: Path, rel: str, data: dict[str, Any], seconds: float) -> dict[str, Any]:
         """The spec `chart(data)` in `file` returns, or a UserError at the module's line."""
-        process, conn = self._worker_for(data)
-        conn.send((str(file), rel, os.getcwd(), seconds))
-        # The worker answers within `seconds` plus the grace; more means it is stuck itself.
-        reply = conn.recv() if conn.poll(seconds + 2 * GRACE_SECONDS + 1) else None
-        if reply is None:
-            self.close()
-            reply = ("stopped",)
+        try:
+            conn = self._worker_for(data)
+            conn.send((str(file), rel, os.getcwd(), seconds, GRACE_SECONDS))
+            # The worker answers within the module's time and the grace; later, it is stuck itself.
+            if conn.poll(seconds + 2 * GRACE_SECONDS + 1):
+                reply = conn.recv()
+            else:
+                self.close()
+                reply = ("stopped",)
+        except (EOFError, OSError):  # the worker itself died (the system ran out of memory)
+            reply = ("ended", how_it_ended(self.close()))
         return _spec_or_error(reply, rel, seconds)
 
-    def _worker_for(self, data: dict[str, Any]) -> tuple[BaseProcess, Connection]:
-        if self._worker is not None and (self._data is not data or not self._worker[0].is_alive()):
+    def _worker_for(self, data: dict[str, Any]) -> Connection:
+        if self._worker is not None and self._data is not data:
             self.close()
         if self._worker is None:
             context = worker_context()
             conn, child_end = context.Pipe()
             process = context.Process(target=serve_modules, args=(child_end,), daemon=True,
                                       name="site-builder chart modules")
+            self._worker, self._data = (process, conn), data
             process.start()
             child_end.close()  # so the worker sees the end of the pipe when this build's end closes
             conn.send_bytes(pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
-            self._worker, self._data = (process, conn), data
-        return self._worker
+            conn.recv()  # ready: a module's time starts once the worker has the data
+        return self._worker[1]
 
-    def close(self) -> None:
-        """End the worker (at the end of the build's modules, or when it is stuck)."""
-        if self._worker is not None:
-            process, conn = self._worker
-            conn.close()
+    def close(self) -> int | None:
+        """End the worker (at the end of the build's modules, or when it is stuck); its exit code."""
+        if self._worker is None:
+            return None
+        process, conn = self._worker
+        conn.close()
+        if process.is_alive():
             process.kill()
-            process.join()
-            self._worker, self._data = None, None
+        process.join()
+        self._worker, self._data = None, None
+        return process.exitcode
+
+
+def how_it_ended(exit_code: int | None) -> str:
+    """A process's end as authors read it (negative exit codes are signals, as multiprocessing has them)."""
+    return f"killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exit code {exit_code}"
 
 
 def _spec_or_error(reply: Reply, rel: str, seconds: float) -> dict[str, Any]:
@@ -103,37 +116,40 @@ def _too_long(seconds: float) -> str:
 
 
 def serve_modules(conn: Connection) -> None:
-    """The worker: the site's data once, then (file, rel, cwd, seconds) requests until the build ends."""
+    """The worker: the site's data once, then (file, rel, cwd, seconds, grace) requests until the build ends."""
     try:
         data = pickle.loads(conn.recv_bytes())
+        conn.send("ready")
         while True:
-            file, rel, cwd, seconds = conn.recv()
-            conn.send(_in_child(Path(file), rel, cwd, seconds, data))
+            file, rel, cwd, seconds, grace = conn.recv()
+            conn.send(_in_child((Path(file), rel, cwd, seconds), grace, data))
     except (EOFError, OSError):  # the build closed its end
         return
 
 
-def _in_child(file: Path, rel: str, cwd: str, seconds: float, data: Any) -> Reply:
-    """Run one module in a child of the worker, which has the data without copying it."""
+def _in_child(request: tuple[Path, str, str, float], grace: float, data: Any) -> Reply:
+    """Run one module in a child of the worker, which has the data without copying it (the child's
+    changes to it are its own)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _child_main(write_end, (file, rel, cwd, seconds), data)
+        _child_main(write_end, request, data)
     os.close(write_end)
-    output, killed = _read_within(read_end, pid, seconds)
+    output, killed = _read_within(read_end, pid, (request[3], grace))
     status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     if killed:
         return ("stopped",)
     if status == 0 and output:
         return tuple(json_loads(output))
-    return ("ended", f"killed by signal {-status}" if status < 0 else f"exit code {status}")
+    return ("ended", how_it_ended(status))
 
 
-def _read_within(fd: int, pid: int, seconds: float) -> tuple[bytes, bool]:
-    """All the child writes; after `seconds` it is asked to stop at its line, after the grace killed."""
+def _read_within(fd: int, pid: int, limits: tuple[float, float]) -> tuple[bytes, bool]:
+    """All the child writes; after its time it is asked to stop at its line, after the grace killed."""
     chunks: list[bytes] = []
-    deadline, asked = time.monotonic() + seconds, False
+    (seconds, grace), asked = limits, False
+    deadline = time.monotonic() + seconds
     with os.fdopen(fd, "rb", buffering=0) as pipe:
         while True:
             left = deadline - time.monotonic()
@@ -142,7 +158,7 @@ def _read_within(fd: int, pid: int, seconds: float) -> tuple[bytes, bool]:
                     os.kill(pid, signal.SIGKILL)
                     return b"", True
                 os.kill(pid, signal.SIGUSR1)
-                deadline, asked = time.monotonic() + GRACE_SECONDS, True
+                deadline, asked = time.monotonic() + grace, True
                 continue
             if select.select([pipe], [], [], left)[0]:
                 chunk = pipe.read(1 << 20)
