@@ -304,6 +304,8 @@ def caption_html(text: str) -> str:
 def new_chart_build(root: Path, content_dir: Path, data: dict[str, Any], page_urls: dict[str, str],
                     progress: Callable[[str], None], data_dir: str = "data") -> ChartBuild:
     """The charts of one build, caching under `.site-builder-cache/charts/` in the project root."""
+    if next(content_dir.rglob("*.py"), None) is not None:
+        start_workers_early()  # chart modules run in a worker: its imports overlap the pages before one
     return ChartBuild(
         context=ChartContext(root=root, content_dir=content_dir.resolve(), data=data, data_dir=data_dir),
         cache=ChartCache(root / ".site-builder-cache" / "charts"),

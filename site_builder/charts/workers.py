@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.forkserver
+from multiprocessing.context import ForkServerContext, SpawnContext
 
 WORKER_PRELOAD = ["site_builder.cli", "site_builder.charts.render"]
 """What the fork server imports once, so every worker it forks has it: the renderer (and altair), and
@@ -15,7 +16,7 @@ the program that multiprocessing imports again in each worker as `__main__` (`si
 `mkdocs` or the bench, which import the same modules)."""
 
 
-def worker_context() -> multiprocessing.context.BaseContext:
+def worker_context() -> ForkServerContext | SpawnContext:
     """How workers start: never `fork`, as vl-convert's runtime threads in this process would not
     survive it. With `spawn`, every worker of every build would import the program again (about
     0.6 s of a core each) before its first task."""
