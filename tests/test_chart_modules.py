@@ -69,6 +69,15 @@ def test_every_broken_module_is_an_error_at_its_line_and_the_rest_builds(tmp_pat
     assert len(errors) == 5 and "Traceback" not in run.err
 
 
+def test_a_module_that_takes_too_much_memory_is_stopped_at_its_line(tmp_path: Path, run_cli,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chart_modules, "MEMORY_BYTES", 1_000_000_000)
+    root = module_site(tmp_path / "s", {"hungry": "def chart(data):\n    return bytearray(2_000_000_000)\n"})
+    run = run_cli(root, "build")
+    assert run.code == 1
+    assert "content/charts/hungry.py:2:1: chart module ran out of memory (a module may use 1.0 GB) — " in run.err
+
+
 def test_a_module_that_meddles_leaves_the_build_and_the_other_modules_alone(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     root = module_site(tmp_path / "s", {"a_meddles": MEDDLES, "b_good": GOOD})
     run = run_cli(root, "build")

@@ -13,16 +13,17 @@ files like any program its author runs.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import resource
 import select
 import signal
 import sys
 import time
 import traceback
-
-# json and pickle functions are bound now (here and below): a module may replace `json.dumps`.
-from json import dumps as json_dumps
+from dataclasses import dataclass
+from json import dumps as json_dumps  # json's and pickle's functions bound now: a module may replace them
 from json import loads as json_loads
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -39,6 +40,9 @@ from site_builder.errors import SourcePosition, UserError
 
 GRACE_SECONDS = 2.0
 """After its time is up, how long a module has to stop at its line before it is killed."""
+MEMORY_BYTES = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+"""A module's process may use half the machine's memory: beyond, its allocation fails (MemoryError at
+its line) instead of the system killing a process to make room, maybe the build or the preview."""
 _FIX_HINT = "fix the Python code at this line"
 _LOOP_HINT = "check the loop at this line; aggregate big data before charting it"
 _ENDED_HINT = ("a chart module must return its chart: do not call `os._exit`, and check what C code it calls "
@@ -46,6 +50,19 @@ _ENDED_HINT = ("a chart module must return its chart: do not call `os._exit`, an
 Reply = tuple[Any, ...]
 """From the worker: ("spec", JSON text), ("error", message, line, column, hint), ("ended", why),
 or ("stopped",) for a module killed after its time and grace."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One module to run. The limits travel with it: the worker does not see this process's settings."""
+
+    file: Path
+    rel: str
+    cwd: str
+    """The build's current folder, the module's too (the worker's is the fork server's)."""
+    seconds: float
+    grace: float
+    memory: int
 
 
 class ModuleRunner:
@@ -60,7 +77,7 @@ class ModuleRunner:
         """The spec `chart(data)` in `file` returns, or a UserError at the module's line."""
         try:
             conn = self._worker_for(data)
-            conn.send((str(file), rel, os.getcwd(), seconds, GRACE_SECONDS))
+            conn.send(Request(file, rel, os.getcwd(), seconds, GRACE_SECONDS, MEMORY_BYTES))
             # The worker answers within the module's time and the grace; later, it is stuck itself.
             if conn.poll(seconds + 2 * GRACE_SECONDS + 1):
                 reply = conn.recv()
@@ -122,14 +139,13 @@ def _too_long(seconds: float) -> str:
 
 
 def serve_modules(conn: Connection) -> None:
-    """The worker: the site's data once, then (file, rel, cwd, seconds, grace) requests until the build ends."""
+    """The worker: the site's data once, then requests until the build ends."""
     try:
         data = pickle_loads(conn.recv_bytes())
         _warm_up()
         conn.send("ready")
         while True:
-            file, rel, cwd, seconds, grace = conn.recv()
-            conn.send(_in_child((Path(file), rel, cwd, seconds), grace, data))
+            conn.send(_in_child(conn.recv(), data))
     except (EOFError, OSError):  # the build closed its end
         return
 
@@ -140,7 +156,7 @@ def _warm_up() -> None:
     alt.Chart(alt.InlineData(values=[{"a": 1}])).mark_bar().encode(x="a:Q", y="count():Q").to_dict(validate=False)
 
 
-def _in_child(request: tuple[Path, str, str, float], grace: float, data: Any) -> Reply:
+def _in_child(request: Request, data: Any) -> Reply:
     """Run one module in a child of the worker, which has the data without copying it (the child's
     changes to it are its own)."""
     read_end, write_end = os.pipe()
@@ -149,7 +165,7 @@ def _in_child(request: tuple[Path, str, str, float], grace: float, data: Any) ->
         os.close(read_end)
         _child_main(write_end, request, data)
     os.close(write_end)
-    output, killed = _read_within(read_end, pid, (request[3], grace))
+    output, killed = _read_within(read_end, pid, request)
     status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     if killed:
         return ("stopped",)
@@ -159,11 +175,10 @@ def _in_child(request: tuple[Path, str, str, float], grace: float, data: Any) ->
     return ("ended", how_it_ended(status))
 
 
-def _read_within(fd: int, pid: int, limits: tuple[float, float]) -> tuple[bytes, bool]:
+def _read_within(fd: int, pid: int, request: Request) -> tuple[bytes, bool]:
     """All the child writes; after its time it is asked to stop at its line, after the grace killed."""
     chunks: list[bytes] = []
-    (seconds, grace), asked = limits, False
-    deadline = time.monotonic() + seconds
+    deadline, asked = time.monotonic() + request.seconds, False
     with os.fdopen(fd, "rb", buffering=0) as pipe:
         while True:
             left = deadline - time.monotonic()
@@ -172,7 +187,7 @@ def _read_within(fd: int, pid: int, limits: tuple[float, float]) -> tuple[bytes,
                     os.kill(pid, signal.SIGKILL)
                     return b"", True
                 os.kill(pid, signal.SIGUSR1)
-                deadline, asked = time.monotonic() + grace, True
+                deadline, asked = time.monotonic() + request.grace, True
                 continue
             if select.select([pipe], [], [], left)[0]:
                 chunk = pipe.read(1 << 20)
@@ -181,12 +196,14 @@ def _read_within(fd: int, pid: int, limits: tuple[float, float]) -> tuple[bytes,
                 chunks.append(chunk)
 
 
-def _child_main(fd: int, request: tuple[Path, str, str, float], data: Any) -> None:
+def _child_main(fd: int, request: Request, data: Any) -> None:
     """Run the module and write the reply; the process ends here whatever the module does."""
     code = 1
     try:
         signal.signal(signal.SIGUSR1, _stop)
-        reply = _reply(*request, data)
+        with contextlib.suppress(ValueError, OSError):  # not every system lets a process set it (macOS)
+            resource.setrlimit(resource.RLIMIT_AS, (request.memory, request.memory))
+        reply = _reply(request, data)
         signal.signal(signal.SIGUSR1, signal.SIG_IGN)
         with os.fdopen(fd, "wb") as pipe:
             pipe.write(pickle_dumps(reply, HIGHEST_PROTOCOL))
@@ -197,15 +214,20 @@ def _child_main(fd: int, request: tuple[Path, str, str, float], data: Any) -> No
         os._exit(code)
 
 
-def _reply(file: Path, rel: str, cwd: str, seconds: float, data: Any) -> Reply:
+def _reply(request: Request, data: Any) -> Reply:
+    file, rel = request.file, request.rel
     try:
-        os.chdir(cwd)  # as if run by the build: the worker's folder is the fork server's
+        os.chdir(request.cwd)
         return ("spec", _spec_text(file, rel, data))
     except UserError as exc:
         return ("error", exc.message, exc.position.line, exc.position.column, exc.hint)
     except TooLong as exc:
         at = _failing_line(exc, file, rel)
-        return ("error", _too_long(seconds), at.line, at.column, _LOOP_HINT)
+        return ("error", _too_long(request.seconds), at.line, at.column, _LOOP_HINT)
+    except MemoryError as exc:
+        at = _failing_line(exc, file, rel)
+        return ("error", f"chart module ran out of memory (a module may use {request.memory / 1e9:.1f} GB)",
+                at.line, at.column, "aggregate big data before charting it; do not build huge lists or strings")
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - an author's code may raise anything: report it at their line
         at = _failing_line(exc, file, rel)
         return ("error", f"chart module raised {type(exc).__name__}: {exc}", at.line, at.column, _FIX_HINT)
