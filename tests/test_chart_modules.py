@@ -69,6 +69,12 @@ def test_every_broken_module_is_an_error_at_its_line_and_the_rest_builds(tmp_pat
     assert len(errors) == 5 and "Traceback" not in run.err
 
 
+def test_check_runs_modules_in_the_worker_too(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    run = run_cli(module_site(tmp_path / "s", {"exits": EXITS}), "check")
+    assert run.code == 1
+    assert "content/charts/exits.py:1:1: chart module ended the process (exit code 3) — " in run.err
+
+
 def test_a_module_that_takes_too_much_memory_is_stopped_at_its_line(tmp_path: Path, run_cli,  # type: ignore[no-untyped-def]
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chart_modules, "MEMORY_BYTES", 1_000_000_000)
