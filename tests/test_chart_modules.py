@@ -61,8 +61,8 @@ def test_every_broken_module_is_an_error_at_its_line_and_the_rest_builds(tmp_pat
     assert re.fullmatch(r"content/charts/a_loops\.py:[34]:1: chart module ran for over 0\.5 s and was stopped — .*",
                         errors[0])
     assert errors[1].startswith("content/charts/b_exits.py:1:1: chart module ended the process (exit code 3) — ")
-    assert errors[2].startswith("content/charts/c_crashes.py:1:1: chart module ended the process "
-                                "(killed by signal 11) — ")
+    assert errors[2].startswith("content/charts/c_crashes.py:5:1: chart module ended the process "
+                                "(killed by signal 11) — ")  # the line it crashed at
     assert errors[3] == ("content/charts/d_raises.py:2:1: chart module raised KeyError: 'nope' — "
                          "fix the Python code at this line")
     assert errors[4].startswith("content/charts/e_deaf.py:1:1: chart module ran for over 0.5 s and was stopped")
@@ -139,7 +139,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
 @pytest.mark.parametrize(("module", "expected"), [
     (LOOPS, r"content/charts/m\.py:[34]:1: chart module ran for over 0\.5 s and was stopped"),
     (EXITS, r"content/charts/m\.py:1:1: chart module ended the process \(exit code 3\)"),
-    (CRASHES, r"content/charts/m\.py:1:1: chart module ended the process \(killed by signal 11\)"),
+    (CRASHES, r"content/charts/m\.py:5:1: chart module ended the process \(killed by signal 11\)"),
 ], ids=["loops", "exits", "crashes"])
 def test_the_preview_reports_a_broken_module_and_recovers_when_it_is_fixed(
         preview: Preview, module: str, expected: str) -> None:

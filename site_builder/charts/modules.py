@@ -14,12 +14,15 @@ files like any program its author runs.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import importlib.util
 import os
+import re
 import resource
 import select
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -48,8 +51,10 @@ _LOOP_HINT = "check the loop at this line; aggregate big data before charting it
 _ENDED_HINT = ("a chart module must return its chart: do not call `os._exit`, and check what C code it calls "
                "(a crash or running out of memory also ends it)")
 Reply = tuple[Any, ...]
-"""From the worker: ("spec", JSON text), ("error", message, line, column, hint), ("ended", why),
+"""From the worker: ("spec", JSON text), ("error", message, line, column, hint), ("ended", why, line),
 or ("stopped",) for a module killed after its time and grace."""
+_FRAME = re.compile(r'^\s*File "(.*)", line (\d+)', re.MULTILINE)
+"""A frame in faulthandler's dump of a crashed process (innermost first)."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ class ModuleRunner:
                 self.close()
                 reply = ("stopped",)
         except (EOFError, OSError):  # the worker itself died (the system ran out of memory)
-            reply = ("ended", how_it_ended(self.close()))
+            reply = ("ended", how_it_ended(self.close()), 1)
         return _spec_or_error(reply, rel, seconds)
 
     def _worker_for(self, data: dict[str, Any]) -> Connection:
@@ -130,7 +135,7 @@ def _spec_or_error(reply: Reply, rel: str, seconds: float) -> dict[str, Any]:
         message, line, column, hint = rest
         raise UserError(message, SourcePosition(rel, line, column), hint)
     if kind == "ended":
-        raise UserError(f"chart module ended the process ({rest[0]})", SourcePosition(rel), _ENDED_HINT)
+        raise UserError(f"chart module ended the process ({rest[0]})", SourcePosition(rel, rest[1]), _ENDED_HINT)
     raise UserError(_too_long(seconds), SourcePosition(rel), _LOOP_HINT)
 
 
@@ -160,19 +165,27 @@ def _in_child(request: Request, data: Any) -> Reply:
     """Run one module in a child of the worker, which has the data without copying it (the child's
     changes to it are its own)."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child_main(write_end, request, data)
-    os.close(write_end)
-    output, killed = _read_within(read_end, pid, request)
-    status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-    if killed:
-        return ("stopped",)
-    if status == 0 and output:
-        reply: Reply = pickle_loads(output)
-        return reply
-    return ("ended", how_it_ended(status))
+    with tempfile.TemporaryFile() as crash_log:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            faulthandler.enable(crash_log)  # on a crash, the Python stack: the module's line
+            _child_main(write_end, request, data)
+        os.close(write_end)
+        output, killed = _read_within(read_end, pid, request)
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if killed:
+            return ("stopped",)
+        if status == 0 and output:
+            reply: Reply = pickle_loads(output)
+            return reply
+        crash_log.seek(0)
+        return ("ended", how_it_ended(status), _crash_line(crash_log.read().decode(errors="replace"), request.file))
+
+
+def _crash_line(dump: str, file: Path) -> int:
+    """The module's innermost line in faulthandler's dump (1 if it has none: `os._exit` dumps nothing)."""
+    return next((int(line) for name, line in _FRAME.findall(dump) if Path(name) == file), 1)
 
 
 def _read_within(fd: int, pid: int, request: Request) -> tuple[bytes, bool]:

@@ -1,0 +1,5 @@
+import ctypes
+
+
+def chart(data):
+    return ctypes.string_at(0)

@@ -1,0 +1,5 @@
+import os
+
+
+def chart(data):
+    os._exit(3)
