@@ -1,15 +1,19 @@
 """Links, images and ids in a page's own raw HTML, read with a real HTML tokenizer (`html.parser`).
 
-`<a href>` and `<img src>` in the page's html_block and html_inline tokens are resolved and checked
-exactly like markdown links: a `.md` target becomes the page's URL, a file's path becomes relative
-to the page's URL, and a missing page, anchor or image is an error at its line. Only the value of
-such an attribute is replaced (re-escaped, in double quotes), so the rest of the author's HTML is
-left byte for byte. The ids the HTML sets are recorded for the page's duplicate-id check (ids.py).
+Every URL a browser would follow in the page's html_block and html_inline tokens (html_urls.py
+says which: `href`, `src`, each `srcset` candidate, `poster`, `<object data>`, a form's `action`, a
+refresh's `url=`, …) is resolved and checked exactly like a markdown link: a `.md` target becomes the
+page's URL, a file's path becomes relative to the page's URL, and a missing page, anchor, image or
+file is an error at its line. Remote URLs are left alone: an author's own embed is their choice.
+Only the value of such an attribute is replaced (re-escaped, in double quotes), so the rest of the
+author's HTML is left byte for byte. The ids the HTML sets are recorded for the page's duplicate-id
+check (ids.py).
 
-Any `href` or `src` (of any tag) that would run script or open a local file (`javascript:`,
-`vbscript:`, `file:`, `data:` other than an image) is an error and is emptied: the Jinja step escapes
-a data value for HTML, but a browser decodes `javascript&#58;` inside an attribute, so a value from
-data in an author's `href` could otherwise run script.
+A URL that would run script or open a local file (`javascript:`, `vbscript:`, `file:`, `data:` other
+than an image) is an error and its attribute is emptied: the Jinja step escapes a data value for
+HTML, but a browser decodes `javascript&#58;` inside an attribute, so a value from data in an
+author's `href` could otherwise run script. A `<base href>` is an error too: it changes what every
+relative URL of the page points at, which breaks them all under a GitHub Pages sub-path.
 
 Only tokens markdown-it made from the page's own text are read: a data value reaches the page
 escaped (`<` as `&#60;`), so it never forms an HTML token, and data fields render with raw HTML off.
@@ -28,22 +32,20 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from site_builder.errors import SourcePosition, UserError
+from site_builder.markdown.html_urls import carries_urls, target_kind, url_spans
 from site_builder.markdown.links import LinkContext, locate, resolve_target
 
-# Attributes whose target is resolved and checked, with the kind of target that error messages name.
-_TARGETS = {("a", "href"): "link", ("img", "src"): "image"}
-_URL_ATTRIBUTES = {"href", "src"}
 # A browser drops these from anywhere in a URL, so `java&#9;script:` is `javascript:`.
 _URL_IGNORED = re.compile(r"[\t\n\r]")
 # Most raw HTML (a `<kbd>`, a `</div>`) sets none of these, and is not tokenized at all.
-_MAY_MATTER = re.compile(r"(?i)\b(?:href|src|id)\s*=")
+_MAY_MATTER = re.compile(r"(?i)(?:href|src|srcset|id|poster|data|action|content)\s*=")
 # One attribute of one start tag the tokenizer found (a tag, not the page): where its value is written.
 _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 
 
 @dataclass(frozen=True)
 class Attribute:
-    """A target or id attribute of a start tag in a piece of raw HTML."""
+    """A URL or id attribute of a start tag in a piece of raw HTML."""
 
     tag: str
     name: str
@@ -69,9 +71,10 @@ class _Scanner(HTMLParser):
         line, column = self.getpos()
         offset = self.line_starts[line - 1] + column
         written_tag = self.text[offset: offset + len(self.get_starttag_text() or "")]
+        attr_values = dict(attrs)
         for match in _ATTRIBUTE.finditer(written_tag, 1 + len(tag)):
             name, quoted = match.group(1).lower(), match.group(2)
-            if quoted is None or (name not in _URL_ATTRIBUTES and name != "id"):
+            if quoted is None or (name != "id" and not carries_urls(tag, name, attr_values)):
                 continue
             bare = quoted[1:-1] if quoted[0] in "\"'" else quoted
             start = offset + match.start(2)
@@ -80,7 +83,7 @@ class _Scanner(HTMLParser):
 
 
 def attributes(text: str) -> list[Attribute]:
-    """The `href`/`src` values and the ids that the start tags of `text` set, in order."""
+    """The URL attributes and the ids that the start tags of `text` set, in order."""
     scanner = _Scanner(text)
     # A browser reads `<![…` in HTML as a bogus comment up to `>`; html.parser parses an SGML marked
     # section instead, and raises on a malformed one. Masked at the same length, so offsets hold.
@@ -111,26 +114,56 @@ def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list
     replacements: list[tuple[Attribute, str]] = []
     for attr in attributes(token.content):
         # An html_block's lines are the page's lines; inline HTML is somewhere in its paragraph.
-        lines = [block_map[0] + attr.line, block_map[0] + attr.line + 1] if exact_line and block_map else block_map
-        where = functools.partial(locate, ctx, lines, attr.written)
+        first = block_map[0] + attr.line if exact_line and block_map else None
+        lines = [first, first + attr.written.count("\n") + 1] if first is not None else block_map
         if attr.name == "id":
-            ids.append((attr.value, where()))
+            ids.append((attr.value, locate(ctx, lines, attr.written)))
             continue
-        url = _URL_IGNORED.sub("", attr.value).strip()  # as the browser reads it
-        if not md.validateLink(url.lower()):
-            shown = url.replace("\u200b", "")  # as written, without the Jinja step's defusing space
-            ctx.errors.append(UserError(f"unsafe {attr.name} `{shown}` in raw HTML", where(),
-                                        "only web, mail and relative links (and data:image) are allowed"))
-            replacements.append((attr, ""))
-            continue
-        kind = _TARGETS.get((attr.tag, attr.name))
-        target = resolve_target(ctx, attr.value, where, kind) if kind else attr.value
-        if target != attr.value:
-            replacements.append((attr, target))
+        value = _checked_value(md, ctx, attr, lines)
+        if value != attr.value:
+            replacements.append((attr, value))
     content = token.content
-    for attr, target in reversed(replacements):  # from the end, so earlier offsets stay valid
-        content = f'{content[:attr.start]}"{html.escape(target)}"{content[attr.end:]}'
+    for attr, value in reversed(replacements):  # from the end, so earlier offsets stay valid
+        content = f'{content[:attr.start]}"{html.escape(value)}"{content[attr.end:]}'
     token.content = content
+
+
+def _checked_value(md: MarkdownIt, ctx: LinkContext, attr: Attribute, lines: list[int] | None) -> str:
+    """The value to write for a URL attribute: its relative URLs resolved for the page's URL, or
+    empty (with an error) when one of its URLs is unsafe, or when it is a `<base href>`."""
+    def where(url: str) -> functools.partial[SourcePosition]:
+        # A URL written with character references is not in the source as read: point at the value.
+        return functools.partial(locate, ctx, lines, url if url and url in attr.written else attr.written)
+
+    spans = url_spans(attr.tag, attr.name, attr.value)
+    if attr.tag == "base" and attr.value.strip():
+        ctx.errors.append(UserError("`<base href>` in raw HTML changes what every relative link of the page points at",
+                                    where(attr.value)(), "remove it: under a GitHub Pages sub-path it breaks the "
+                                    "page's links; write each link relative to this page's file"))
+        return ""
+    unsafe = [url for url in (attr.value[start:end] for start, end in spans) if not _is_safe(md, url)]
+    label = "refresh URL" if attr.tag == "meta" else attr.name  # a refresh's URL is in its `content`
+    for url in unsafe:
+        shown = _as_read(url).replace("\u200b", "")  # as written, without the Jinja step's defusing space
+        ctx.errors.append(UserError(f"unsafe {label} `{shown}` in raw HTML", where(url)(),
+                                    "only web, mail and relative links (and data:image) are allowed"))
+    if unsafe:
+        return ""
+    kind, value, done = target_kind(attr.tag, attr.name), attr.value, 0
+    parts = []
+    for start, end in spans:
+        parts += [value[done:start], resolve_target(ctx, value[start:end], where(value[start:end]), kind)]
+        done = end
+    return "".join(parts) + value[done:]
+
+
+def _as_read(url: str) -> str:
+    """A URL as the browser reads it: tabs and newlines dropped, surrounding space ignored."""
+    return _URL_IGNORED.sub("", url).strip()
+
+
+def _is_safe(md: MarkdownIt, url: str) -> bool:
+    return bool(md.validateLink(_as_read(url).lower()))
 
 
 def raw_html_plugin(md: MarkdownIt) -> None:

@@ -1,0 +1,55 @@
+"""Which HTML attributes hold URLs, and where in their value each URL is.
+
+A browser follows the URL of `href`, `src`, `poster`, `action`, `formaction` and SVG's `xlink:href` on
+any element, of `<object data>`, and of a `<meta http-equiv="refresh" content="0;url=…">`; `srcset`
+is a comma-separated list of `URL [descriptor]` candidates, each a URL of its own. raw_html.py checks
+and resolves each URL these functions find; they only read text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "action", "formaction", "xlink:href"})
+# Targets shown as pictures: a missing one is a "missing image", as for markdown images.
+_IMAGES = frozenset({("img", "src"), ("img", "srcset"), ("source", "srcset"), ("video", "poster"),
+                     ("input", "src"), ("image", "href"), ("image", "xlink:href")})
+# A candidate's URL runs to the first white space; commas that end it separate candidates, others
+# belong to it (`data:image/png;base64,AA`). Its descriptors run to the next comma.
+_SRCSET_CANDIDATE = re.compile(r"[\s,]*(?P<url>[^\s,]\S*?)(?:,+(?=\s|$)|(?=\s|$)[^,]*,?)")
+# What comes before the URL in a refresh: the delay, a `;` or `,`, and `url=` (all optional).
+_REFRESH_HEAD = re.compile(r"(?i)\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?")
+
+
+def carries_urls(tag: str, name: str, attrs: Mapping[str, str | None]) -> bool:
+    """Whether attribute `name` of a `<tag>` with attributes `attrs` holds URLs a browser follows."""
+    if name in URL_ATTRIBUTES or (tag, name) == ("object", "data"):
+        return True
+    return tag == "meta" and name == "content" and (attrs.get("http-equiv") or "").strip().lower() == "refresh"
+
+
+def target_kind(tag: str, name: str) -> str:
+    """What error messages call the attribute's target: an "image" or a "link" (to a page or a file)."""
+    return "image" if (tag, name) in _IMAGES else "link"
+
+
+def url_spans(tag: str, name: str, value: str) -> list[tuple[int, int]]:
+    """Where each URL is in an attribute's value (as a browser reads it), as (start, end) offsets."""
+    if name == "srcset":
+        return [match.span("url") for match in _SRCSET_CANDIDATE.finditer(value)]
+    if tag == "meta":
+        return _refresh_span(value)
+    return [(0, len(value))]
+
+
+def _refresh_span(content: str) -> list[tuple[int, int]]:
+    """The URL of a refresh's `content` (HTML's "shared declarative refresh steps"): after `url=`, up
+    to its closing quote if it starts with one, else to the end."""
+    head = _REFRESH_HEAD.match(content)
+    start, end = (head.end() if head else 0), len(content)
+    if content[start:start + 1] in ("'", '"'):
+        quote, start = content[start], start + 1
+        closing = content.find(quote, start)
+        end = closing if closing >= 0 else end
+    return [(start, end)] if content[start:end].strip() else []
