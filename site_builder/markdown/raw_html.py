@@ -131,28 +131,33 @@ def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list
 def _checked_value(md: MarkdownIt, ctx: LinkContext, attr: Attribute, lines: list[int] | None) -> str:
     """The value to write for a URL attribute: its relative URLs resolved for the page's URL, or
     empty (with an error) when one of its URLs is unsafe, or when it is a `<base href>`."""
-    def where(url: str) -> functools.partial[SourcePosition]:
-        # A URL written with character references is not in the source as read: point at the value.
-        return functools.partial(locate, ctx, lines, url if url and url in attr.written else attr.written)
-
     spans = url_spans(attr.tag, attr.name, attr.value)
+    # Each URL as written (`java&#115;cript:`), which is what the page's text holds; the value's
+    # first line when the written value splits differently (a reference for a comma).
+    written = [attr.written[start:end] for start, end in url_spans(attr.tag, attr.name, attr.written)]
+    needles = dict(zip(spans, written if len(written) == len(spans) else [attr.written] * len(spans)))
+
+    def where(span: tuple[int, int]) -> functools.partial[SourcePosition]:
+        return functools.partial(locate, ctx, lines, needles[span].split("\n")[0])
+
     if attr.tag == "base" and attr.value.strip():
         ctx.errors.append(UserError("`<base href>` in raw HTML changes what every relative link of the page points at",
-                                    where(attr.value)(), "remove it: under a GitHub Pages sub-path it breaks the "
+                                    where(spans[0])(), "remove it: under a GitHub Pages sub-path it breaks the "
                                     "page's links; write each link relative to this page's file"))
         return ""
-    unsafe = [url for url in (attr.value[start:end] for start, end in spans) if not _is_safe(md, url)]
+    unsafe = [span for span in spans if not _is_safe(md, attr.value[span[0]:span[1]])]
     label = "refresh URL" if attr.tag == "meta" else attr.name  # a refresh's URL is in its `content`
-    for url in unsafe:
-        shown = _as_read(url).replace("\u200b", "")  # as written, without the Jinja step's defusing space
-        ctx.errors.append(UserError(f"unsafe {label} `{shown}` in raw HTML", where(url)(),
+    for span in unsafe:
+        # As the browser reads it, without the Jinja step's defusing space.
+        shown = _as_read(attr.value[span[0]:span[1]]).replace("\u200b", "")
+        ctx.errors.append(UserError(f"unsafe {label} `{shown}` in raw HTML", where(span)(),
                                     "only web, mail and relative links (and data:image) are allowed"))
     if unsafe:
         return ""
     kind, value, done = target_kind(attr.tag, attr.name), attr.value, 0
     parts = []
     for start, end in spans:
-        parts += [value[done:start], resolve_target(ctx, value[start:end], where(value[start:end]), kind)]
+        parts += [value[done:start], resolve_target(ctx, value[start:end], where((start, end)), kind)]
         done = end
     return "".join(parts) + value[done:]
 
