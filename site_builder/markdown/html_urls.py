@@ -16,8 +16,8 @@ URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "action", "formac
 _IMAGES = frozenset({("img", "src"), ("img", "srcset"), ("source", "srcset"), ("video", "poster"),
                      ("input", "src"), ("image", "href"), ("image", "xlink:href")})
 # A candidate's URL runs to the first white space; commas that end it separate candidates, others
-# belong to it (`data:image/png;base64,AA`). Its descriptors run to the next comma.
-_SRCSET_CANDIDATE = re.compile(r"[\s,]*(?P<url>[^\s,]\S*?)(?:,+(?=\s|$)|(?=\s|$)[^,]*,?)")
+# belong to it (`data:image/png;base64,AA`). Its descriptors run to the next comma outside parentheses.
+_SRCSET_CANDIDATE = re.compile(r"[\s,]*(?P<url>[^\s,]\S*?)(?:,+(?=\s|$)|(?=\s|$)(?:[^,(]|\([^)]*\)?)*,?)")
 # What comes before the URL in a refresh: the delay, a `;` or `,`, and `url=` (all optional).
 _REFRESH_HEAD = re.compile(r"(?i)\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?")
 
@@ -47,7 +47,7 @@ def _refresh_span(content: str) -> list[tuple[int, int]]:
     """The URL of a refresh's `content` (HTML's "shared declarative refresh steps"): after `url=`, up
     to its closing quote if it starts with one, else to the end."""
     head = _REFRESH_HEAD.match(content)
-    start, end = (head.end() if head else 0), len(content)
+    start, end = (head.end() if head else 0), len(content.rstrip())
     if content[start:start + 1] in ("'", '"'):
         quote, start = content[start], start + 1
         closing = content.find(quote, start)

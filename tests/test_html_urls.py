@@ -1,0 +1,60 @@
+"""Where browsers find URLs in attribute values: `srcset` candidates and a refresh's `url=`."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from site_builder.markdown.html_urls import carries_urls, target_kind, url_spans
+
+
+def urls(tag: str, name: str, value: str) -> list[str]:
+    return [value[start:end] for start, end in url_spans(tag, name, value)]
+
+
+@pytest.mark.parametrize(("srcset", "expected"), [
+    ("a.png", ["a.png"]),
+    ("a.png 1x, b.png 2x", ["a.png", "b.png"]),
+    ("a.png 480w,\n     b.png 960w", ["a.png", "b.png"]),
+    ("a.png, b.png", ["a.png", "b.png"]),
+    ("a.png,, b.png 2x,", ["a.png", "b.png"]),  # commas that end a URL are not part of it
+    ("a.png,b.png 2x", ["a.png,b.png"]),  # as in browsers: no white space, one URL
+    ("data:image/png;base64,AA,BB 2x, c.png 3x", ["data:image/png;base64,AA,BB", "c.png"]),
+    ("a.png 100w (future, descriptor), b.png", ["a.png", "b.png"]),
+    (" , ", []),
+    ("", []),
+])
+def test_srcset_candidates(srcset: str, expected: list[str]) -> None:
+    assert urls("img", "srcset", srcset) == expected
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("0;url=about.html", ["about.html"]),
+    ("0; URL = 'javascript:alert(1)'", ["javascript:alert(1)"]),
+    ('3, url="a b.html" trailing', ["a b.html"]),
+    ("0;url='javascript:x", ["javascript:x"]),  # an unclosed quote runs to the end
+    ("0; javascript:x  ", ["javascript:x"]),
+    ("30", []),
+    ("5;url=", []),
+])
+def test_refresh_url(content: str, expected: list[str]) -> None:
+    assert urls("meta", "content", content) == expected
+
+
+def test_which_attributes_hold_urls() -> None:
+    assert carries_urls("form", "action", {}) and carries_urls("svg", "xlink:href", {})
+    assert carries_urls("object", "data", {}) and not carries_urls("div", "data", {})
+    assert carries_urls("meta", "content", {"http-equiv": "Refresh"})
+    assert not carries_urls("meta", "content", {"name": "description"})
+    assert (target_kind("source", "srcset"), target_kind("iframe", "src")) == ("image", "link")
+
+
+@given(st.text(alphabet=" ,\n\tab.:/()x1", max_size=40))
+def test_srcset_urls_are_whole_words_in_order(srcset: str) -> None:
+    """Every URL found is a non-empty run without white space, not ending in a comma, in order."""
+    spans = url_spans("img", "srcset", srcset)
+    assert spans == sorted(spans)
+    for start, end in spans:
+        url = srcset[start:end]
+        assert url and not any(c.isspace() for c in url) and not url.endswith(",") and not url.startswith(",")
