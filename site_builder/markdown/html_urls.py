@@ -15,9 +15,12 @@ URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "action", "formac
 # Targets shown as pictures: a missing one is a "missing image", as for markdown images.
 _IMAGES = frozenset({("img", "src"), ("img", "srcset"), ("source", "srcset"), ("video", "poster"),
                      ("input", "src"), ("image", "href"), ("image", "xlink:href")})
-# A candidate's URL runs to the first white space; commas that end it separate candidates, others
-# belong to it (`data:image/png;base64,AA`). Its descriptors run to the next comma outside parentheses.
-_SRCSET_CANDIDATE = re.compile(r"[\s,]*(?P<url>[^\s,]\S*?)(?:,+(?=\s|$)|(?=\s|$)(?:[^,(]|\([^)]*\)?)*,?)")
+# A srcset candidate's URL runs to the first white space; commas that end it separate candidates,
+# others belong to it (`data:image/png;base64,AA`). Its descriptors run to the next comma outside
+# parentheses. Two patterns and a loop rather than one pattern: one that must find where the URL
+# ends backtracks over every comma of a long run (`a,,,,…`), which is quadratic.
+_SRCSET_URL = re.compile(r"[^\s,]\S*")
+_SRCSET_DESCRIPTORS = re.compile(r"(?:[^,(]|\([^)]*\)?)*,?")
 # What comes before the URL in a refresh: the delay, a `;` or `,`, and `url=` (all optional).
 _REFRESH_HEAD = re.compile(r"(?i)\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?")
 
@@ -37,10 +40,26 @@ def target_kind(tag: str, name: str) -> str:
 def url_spans(tag: str, name: str, value: str) -> list[tuple[int, int]]:
     """Where each URL is in an attribute's value (as a browser reads it), as (start, end) offsets."""
     if name == "srcset":
-        return [match.span("url") for match in _SRCSET_CANDIDATE.finditer(value)]
+        return _srcset_spans(value)
     if tag == "meta":
         return _refresh_span(value)
     return [(0, len(value))]
+
+
+def _srcset_spans(srcset: str) -> list[tuple[int, int]]:
+    """The URL of each candidate of a `srcset` (HTML's "parse a srcset attribute")."""
+    spans = []
+    position = 0
+    while url := _SRCSET_URL.search(srcset, position):
+        start, end = url.span()
+        if url.group().endswith(","):  # the commas end the URL and the candidate: no descriptors
+            spans.append((start, start + len(url.group().rstrip(","))))
+            position = end
+        else:
+            spans.append((start, end))
+            descriptors = _SRCSET_DESCRIPTORS.match(srcset, end)  # matches always, maybe empty
+            position = descriptors.end() if descriptors else len(srcset)
+    return spans
 
 
 def _refresh_span(content: str) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ escaped (`<` as `&#60;`), so it never forms an HTML token, and data fields rende
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -33,7 +34,7 @@ from markdown_it.token import Token
 
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.html_urls import carries_urls, target_kind, url_spans
-from site_builder.markdown.links import LinkContext, locate, resolve_target
+from site_builder.markdown.links import LinkContext, resolve_target
 
 # A browser drops these from anywhere in a URL, so `java&#9;script:` is `javascript:`.
 _URL_IGNORED = re.compile(r"[\t\n\r]")
@@ -78,8 +79,8 @@ class _Scanner(HTMLParser):
                 continue
             bare = quoted[1:-1] if quoted[0] in "\"'" else quoted
             start = offset + match.start(2)
-            self.found.append(Attribute(tag, name, html.unescape(bare), bare,
-                                        self.text.count("\n", 0, start), start, start + len(quoted)))
+            line_index = bisect.bisect_right(self.line_starts, start) - 1  # counting newlines is quadratic
+            self.found.append(Attribute(tag, name, html.unescape(bare), bare, line_index, start, start + len(quoted)))
 
 
 def attributes(text: str) -> list[Attribute]:
@@ -102,30 +103,48 @@ def check_raw_html(state: StateCore) -> None:
         if block.type == "html_block":
             _check_token(state.md, ctx, block, block.map, ids, exact_line=True)
         # Inline HTML starts with `<`: most paragraphs have none, and their tokens need no look.
-        for token in block.children if block.children and "<" in block.content else ():
-            if token.type == "html_inline":
-                _check_token(state.md, ctx, token, block.map, ids, exact_line=False)
+        if block.children and "<" in block.content:
+            _check_inline(state.md, ctx, block, ids)
+
+
+def _check_inline(md: MarkdownIt, ctx: LinkContext, block: Token, ids: list[tuple[str, SourcePosition]]) -> None:
+    """The inline HTML of a paragraph (a heading, a cell). Each tag's line is counted from the line
+    breaks before it, and its position looked for from there to the block's end: a count can only
+    be short (a line break in a code span or a link's destination has no token of its own), and
+    looking from the block's start for each tag would be quadratic in a long paragraph."""
+    line = 0
+    for token in block.children or ():
+        if token.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif token.type == "html_inline":
+            lines = [block.map[0] + line, block.map[1]] if block.map else None
+            _check_token(md, ctx, token, lines, ids, exact_line=False)
+            line += token.content.count("\n")
 
 
 def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list[int] | None,
                  ids: list[tuple[str, SourcePosition]], exact_line: bool) -> None:
+    """`block_map`: the lines the token is on (`exact_line`: an html_block's lines are the token's
+    lines), or from its first line to the end of its paragraph."""
     if not _MAY_MATTER.search(token.content):
         return
     replacements: list[tuple[Attribute, str]] = []
     for attr in attributes(token.content):
-        # An html_block's lines are the page's lines; inline HTML is somewhere in its paragraph.
-        first = block_map[0] + attr.line if exact_line and block_map else None
-        lines = [first, first + attr.written.count("\n") + 1] if first is not None else block_map
+        first = block_map[0] + attr.line if block_map else 0
+        last = first + attr.written.count("\n") + 1 if exact_line else block_map[1] if block_map else 0
+        lines = [first, last] if block_map else None
         if attr.name == "id":
-            ids.append((attr.value, locate(ctx, lines, attr.written)))
+            ids.append((attr.value, _locate(ctx, lines, attr.written.split("\n")[0])))
             continue
         value = _checked_value(md, ctx, attr, lines)
         if value != attr.value:
             replacements.append((attr, value))
-    content = token.content
-    for attr, value in reversed(replacements):  # from the end, so earlier offsets stay valid
-        content = f'{content[:attr.start]}"{html.escape(value)}"{content[attr.end:]}'
-    token.content = content
+    # In pieces: one new string per replacement would copy a long block once per URL in it.
+    pieces, done = [], 0
+    for attr, value in replacements:
+        pieces += [token.content[done:attr.start], f'"{html.escape(value)}"']
+        done = attr.end
+    token.content = "".join(pieces) + token.content[done:]
 
 
 def _checked_value(md: MarkdownIt, ctx: LinkContext, attr: Attribute, lines: list[int] | None) -> str:
@@ -138,7 +157,7 @@ def _checked_value(md: MarkdownIt, ctx: LinkContext, attr: Attribute, lines: lis
     needles = dict(zip(spans, written if len(written) == len(spans) else [attr.written] * len(spans)))
 
     def where(span: tuple[int, int]) -> functools.partial[SourcePosition]:
-        return functools.partial(locate, ctx, lines, needles[span].split("\n")[0])
+        return functools.partial(_locate, ctx, lines, needles[span].split("\n")[0])
 
     if attr.tag == "base" and attr.value.strip():
         ctx.errors.append(UserError("`<base href>` in raw HTML changes what every relative link of the page points at",
@@ -160,6 +179,17 @@ def _checked_value(md: MarkdownIt, ctx: LinkContext, attr: Attribute, lines: lis
         parts += [value[done:start], resolve_target(ctx, value[start:end], where((start, end)), kind)]
         done = end
     return "".join(parts) + value[done:]
+
+
+def _locate(ctx: LinkContext, lines: list[int] | None, written: str) -> SourcePosition:
+    """Where a value as written first is in `lines` of the page (links.locate looks for a markdown
+    link's `](` all over the block first, which is quadratic in a long block of raw HTML)."""
+    start, end = lines or [0, len(ctx.source_lines)]
+    for number in range(start, min(end, len(ctx.source_lines))):
+        column = ctx.source_lines[number].find(written)
+        if column >= 0:
+            return SourcePosition(ctx.source_path, ctx.file_line(number), column + 1)
+    return SourcePosition(ctx.source_path, ctx.file_line(start), 1)
 
 
 def _as_read(url: str) -> str:
