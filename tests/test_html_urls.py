@@ -47,7 +47,8 @@ def test_which_attributes_hold_urls() -> None:
     assert carries_urls("object", "data", {}) and not carries_urls("div", "data", {})
     assert carries_urls("meta", "content", {"http-equiv": "Refresh"})
     assert not carries_urls("meta", "content", {"name": "description"})
-    assert (target_kind("source", "srcset"), target_kind("iframe", "src")) == ("image", "link")
+    kinds = [target_kind(tag, name) for tag, name in [("source", "srcset"), ("track", "src"), ("iframe", "src")]]
+    assert kinds == ["image", "file", "link"]
 
 
 @given(st.text(alphabet=" ,\n\tab.:/()x1", max_size=40))

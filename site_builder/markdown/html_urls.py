@@ -12,9 +12,13 @@ import re
 from collections.abc import Mapping
 
 URL_ATTRIBUTES = frozenset({"href", "src", "srcset", "poster", "action", "formaction", "xlink:href"})
-# Targets shown as pictures: a missing one is a "missing image", as for markdown images.
-_IMAGES = frozenset({("img", "src"), ("img", "srcset"), ("source", "srcset"), ("video", "poster"),
-                     ("input", "src"), ("image", "href"), ("image", "xlink:href")})
+# What error messages call a target: a picture is an "image", as in markdown; a media file is a "file";
+# anything else is a "link", which may name a page (`about.md`) or any published file.
+_KINDS = {
+    **dict.fromkeys([("img", "src"), ("img", "srcset"), ("source", "srcset"), ("video", "poster"), ("input", "src"),
+                     ("image", "href"), ("image", "xlink:href")], "image"),
+    **dict.fromkeys([("video", "src"), ("audio", "src"), ("source", "src"), ("track", "src")], "file"),
+}
 # A srcset candidate's URL runs to the first white space; commas that end it separate candidates,
 # others belong to it (`data:image/png;base64,AA`). Its descriptors run to the next comma outside
 # parentheses. Two patterns and a loop rather than one pattern: one that must find where the URL
@@ -33,8 +37,8 @@ def carries_urls(tag: str, name: str, attrs: Mapping[str, str | None]) -> bool:
 
 
 def target_kind(tag: str, name: str) -> str:
-    """What error messages call the attribute's target: an "image" or a "link" (to a page or a file)."""
-    return "image" if (tag, name) in _IMAGES else "link"
+    """What error messages call the attribute's target: an "image", a "file" or a "link"."""
+    return _KINDS.get((tag, name), "link")
 
 
 def url_spans(tag: str, name: str, value: str) -> list[tuple[int, int]]:
