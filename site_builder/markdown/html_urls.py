@@ -45,7 +45,7 @@ def url_spans(tag: str, name: str, value: str) -> list[tuple[int, int]]:
     """Where each URL is in an attribute's value (as a browser reads it), as (start, end) offsets."""
     if name == "srcset":
         return _srcset_spans(value)
-    if tag == "meta":
+    if (tag, name) == ("meta", "content"):
         return _refresh_span(value)
     return [(0, len(value))]
 

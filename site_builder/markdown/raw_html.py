@@ -55,7 +55,7 @@ class Attribute:
     written: str
     """As written, without its quotes (what the author's source line holds)."""
     line: int
-    """The 0-based line of the HTML the value is on."""
+    """The 0-based line of the HTML the value starts on."""
     start: int
     end: int
     """The offsets of the written value, quotes included, in the HTML."""
@@ -130,9 +130,7 @@ def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list
         return
     replacements: list[tuple[Attribute, str]] = []
     for attr in attributes(token.content):
-        first = block_map[0] + attr.line if block_map else 0
-        last = first + attr.written.count("\n") + 1 if exact_line else block_map[1] if block_map else 0
-        lines = [first, last] if block_map else None
+        lines = _attribute_lines(block_map, attr, exact_line)
         if attr.name == "id":
             ids.append((attr.value, _locate(ctx, lines, attr.written.split("\n")[0])))
             continue
@@ -145,6 +143,14 @@ def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list
         pieces += [token.content[done:attr.start], f'"{html.escape(value)}"']
         done = attr.end
     token.content = "".join(pieces) + token.content[done:]
+
+
+def _attribute_lines(block_map: list[int] | None, attr: Attribute, exact_line: bool) -> list[int] | None:
+    """The lines of the page to look for the attribute's value in."""
+    if block_map is None:
+        return None
+    first = block_map[0] + attr.line
+    return [first, first + attr.written.count("\n") + 1 if exact_line else block_map[1]]
 
 
 def _checked_value(md: MarkdownIt, ctx: LinkContext, attr: Attribute, lines: list[int] | None) -> str:
@@ -165,7 +171,7 @@ def _checked_value(md: MarkdownIt, ctx: LinkContext, attr: Attribute, lines: lis
                                     "page's links; write each link relative to this page's file"))
         return ""
     unsafe = [span for span in spans if not _is_safe(md, attr.value[span[0]:span[1]])]
-    label = "refresh URL" if attr.tag == "meta" else attr.name  # a refresh's URL is in its `content`
+    label = "refresh URL" if attr.name == "content" else attr.name  # a refresh's URL is in its `content`
     for span in unsafe:
         # As the browser reads it, without the Jinja step's defusing space.
         shown = _as_read(attr.value[span[0]:span[1]]).replace("\u200b", "")
