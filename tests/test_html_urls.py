@@ -1,12 +1,19 @@
-"""Where browsers find URLs in attribute values: `srcset` candidates and a refresh's `url=`."""
+"""Where browsers find URLs in attribute values (`srcset` candidates, a refresh's `url=`), and that
+no script URL is left in any of them after a page renders."""
 
 from __future__ import annotations
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+import re
+from html.parser import HTMLParser
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it.common.normalize_url import validateLink
+
+from site_builder.markdown.engine import create_md, render_markdown
 from site_builder.markdown.html_urls import carries_urls, target_kind, url_spans
+from site_builder.markdown.links import LinkContext, SiteLinks
 
 
 def urls(tag: str, name: str, value: str) -> list[str]:
@@ -59,3 +66,36 @@ def test_srcset_urls_are_whole_words_in_order(srcset: str) -> None:
     for start, end in spans:
         url = srcset[start:end]
         assert url and not any(c.isspace() for c in url) and not url.endswith(",") and not url.startswith(",")
+
+
+_PIECES = ["javascript:", "java&#9;script:", "JaVaScRiPt&colon;", " vbscript:", "data:text/html,", "file:",
+           "img/chart.png", "about.md", "https://example.org/", " ", ",", ", ", " 2x", "&#44;", "0;url=", "url='", "'"]
+_TAGS = [("img", "srcset"), ("source", "srcset"), ("video", "poster"), ("object", "data"), ("form", "action"),
+         ("button", "formaction"), ("a", "xlink:href"), ("iframe", "src"), ("area", "href")]
+
+
+class _Urls(HTMLParser):
+    """Every URL a browser would follow in the rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is not None and carries_urls(tag, name, dict(attrs)):
+                self.urls += [value[start:end] for start, end in url_spans(tag, name, value)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_TAGS), st.lists(st.sampled_from(_PIECES), max_size=6).map("".join), st.booleans())
+def test_no_script_url_survives_in_raw_html(tag_attr: tuple[str, str], value: str, refresh: bool) -> None:
+    """Whatever an author or a data value writes into a URL attribute, the page keeps no script URL."""
+    tag, name = ("meta", "content") if refresh else tag_attr
+    page = f'<{tag} http-equiv="refresh" {name}="{value}">\n\nText <{tag} {name}="{value}"> inline.\n'
+    site = SiteLinks(pages={"index.md": "", "about.md": "about/"}, files={"img/chart.png": "img/chart.png"})
+    links = LinkContext("index.md", "content/index.md", site, page.splitlines(), 1)
+    urls = _Urls()
+    urls.feed(render_markdown(create_md(), page, links).html)
+    unsafe = [url for url in urls.urls if not validateLink(re.sub(r"[\t\n\r]", "", url).strip().lower())]
+    assert not unsafe
