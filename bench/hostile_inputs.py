@@ -4,6 +4,8 @@ Each pattern is a known way to make a markdown parser or our Jinja step super-li
 admonitions, nested brackets, unmatched backticks, reference definitions, ...). Each is timed at
 half size (the baseline) and at full size in the same run: growth ≈ 2 is linear, ≈ 4 quadratic
 (20,000 admonitions took 42 s, growth 4, before the renderer stopped slicing the token list; 1 s now).
+The raw-HTML patterns render as a page does, with its links resolved and checked (every URL
+attribute, each `srcset` candidate), since that check is what they stress.
 
     python bench/hostile_inputs.py [--size 20000] [--rounds 3]
 """
@@ -14,8 +16,10 @@ import argparse
 from collections.abc import Callable
 
 from common import best_times
+from markdown_it import MarkdownIt
 
-from site_builder.markdown.engine import create_md
+from site_builder.markdown.engine import create_md, render_markdown
+from site_builder.markdown.links import LinkContext, SiteLinks
 from site_builder.templating import protect_code
 
 
@@ -35,10 +39,23 @@ def patterns(n: int) -> dict[str, str]:
     }
 
 
-def render(md: object, text: str) -> Callable[[], None]:
+def raw_html_patterns(n: int) -> dict[str, str]:
+    return {
+        "srcset candidates": '<img alt="" srcset="' + "img/chart.png 1x, " * n + '">\n',
+        "srcset comma run": '<img alt="" srcset="a' + "," * n * 10 + 'b">\n',
+        "URL attributes": '<video poster="img/chart.png" src="clip.mp4"></video>\n' * n,
+        "unsafe URLs": '<form action="javascript:x"><meta http-equiv=refresh content="0;url=javascript:y">\n' * n,
+    }
+
+
+_SITE = SiteLinks(pages={"index.md": ""}, files={"img/chart.png": "img/chart.png"})
+
+
+def render(md: MarkdownIt, text: str, as_page: bool) -> Callable[[], None]:
     def run() -> None:
         protect_code(text)
-        md.render(text)  # type: ignore[attr-defined]
+        links = LinkContext("index.md", "content/index.md", _SITE, text.splitlines(), 1) if as_page else None
+        render_markdown(md, text, links)
 
     return run
 
@@ -49,11 +66,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     md = create_md()
-    half, full = patterns(args.size // 2), patterns(args.size)
     print(f"{'pattern':24} {'chars':>9} {'half s':>7} {'full s':>7} {'growth':>7}")
-    for name, text in full.items():
-        base, hostile = best_times([render(md, half[name]), render(md, text)], args.rounds)
-        print(f"{name:24} {len(text):9,} {base:7.3f} {hostile:7.3f} {hostile / base:7.1f}")
+    for make, as_page in ((patterns, False), (raw_html_patterns, True)):
+        half, full = make(args.size // 2), make(args.size)
+        for name, text in full.items():
+            runs = [render(md, half[name], as_page), render(md, text, as_page)]
+            base, hostile = best_times(runs, args.rounds)
+            print(f"{name:24} {len(text):9,} {base:7.3f} {hostile:7.3f} {hostile / base:7.1f}")
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,10 @@
 """Footnotes in Material's markup: mdit-py-plugins parses them; the list renders as Python-Markdown's
 `<div class="footnote">`, which Material styles (small print, highlighted target) and its
 `content.footnote.tooltips` feature reads, and references show a plain number, not `[1]`.
+
+Footnote N's note has the id `fnN` and its marks `fnrefN`, `fnrefN:1`, …; the list's tokens name
+them for the page's duplicate-id check (ids.py), so an author's `{#fn1}` is an error, not a link
+that jumps to the wrong place.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
@@ -25,8 +30,22 @@ def _caption(self: object, tokens: Sequence[Token], idx: int, options: OptionsDi
     return str(tokens[idx].meta["id"] + 1)
 
 
+def _name_ids(state: StateCore) -> None:
+    """Put the ids the renderer writes for each footnote on the footnote's token in the list."""
+    notes = state.env.get("footnotes", {}).get("list", {})
+    for token in state.tokens:
+        if token.type == "footnote_open":
+            note, number = notes[token.meta["id"]], token.meta["id"] + 1
+            # A labelled note's marks are counted; an inline one (`^[…]`) has its one mark.
+            repeats = range(1, note.get("count", 1))
+            token.meta["generated_ids"] = [f"fn{number}", f"fnref{number}", *(f"fnref{number}:{r}" for r in repeats)]
+            written = f"[^{note['label']}]" if "label" in note else "^[…]"
+            token.meta["by"] = f"footnote `{written}` (footnotes take the ids `fnN`, `fnrefN` and `fnrefN:M`)"
+
+
 def footnotes_plugin(md: MarkdownIt) -> None:
     md.use(footnote_plugin)
+    md.core.ruler.after("footnote_tail", "footnote_ids", _name_ids)
     md.add_render_rule("footnote_block_open", _block_open)
     md.add_render_rule("footnote_block_close", _block_close)
     md.add_render_rule("footnote_caption", _caption)

@@ -3,7 +3,7 @@
 Generated heading slugs are unique among themselves (headings.py). An id the author sets —
 `{#id}` on a heading, a block or an inline element, or `id="…"` in raw HTML (raw_html.py) — that
 repeats another id of the page, set or generated, is an error at the later of the two. A feature
-that adds elements with ids of its own (the reference list) names them on its token as
+that adds elements with ids of its own (the reference list, footnotes) names them on its token as
 `meta["generated_ids"]`, with `meta["by"]` saying what they belong to; a heading or an id the
 author sets that takes one of them is an error too.
 """
@@ -54,10 +54,10 @@ def _element_ids(ctx: LinkContext, tokens: Iterable[Token]) -> list[tuple[str, S
 
 
 def duplicate_ids(found: Iterable[tuple[str, SourcePosition]]) -> list[UserError]:
-    """An error for each id that an earlier element of the page already has."""
+    """An error for each id that an earlier element of the page already has (`found` in reading order)."""
     first: dict[str, SourcePosition] = {}
     errors = []
-    for element_id, position in sorted(found, key=lambda f: (f[1].line, f[1].column)):
+    for element_id, position in found:
         if element_id in first:
             errors.append(UserError(f'duplicate id "{element_id}"', position,
                                     f"rename one; first at line {first[element_id].line}"))
@@ -77,7 +77,8 @@ def check_ids(state: StateCore) -> None:
     ctx: LinkContext | None = state.env.get("links")
     if ctx is None:
         return
-    found = [*_element_ids(ctx, state.tokens), *state.env.get("raw_html_ids", [])]
+    found = sorted([*_element_ids(ctx, state.tokens), *state.env.get("raw_html_ids", [])],
+                   key=lambda f: (f[1].line, f[1].column))
     ctx.errors.extend([*duplicate_ids(found), *taken_by_features(found, state.tokens)])
 
 
