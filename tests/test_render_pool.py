@@ -1,0 +1,227 @@
+"""Parallel page rendering (site_builder/render_pool.py): a full build rendered in worker processes
+writes the same files and reports the same errors, in the same order, as a serial build.
+
+Builds run in this process with `SITE_BUILDER_WORKERS` forcing 1 or 2 processes; a spy on
+`Prerenders.take` counts the pages whose worker render the build used, so a test cannot pass by
+quietly building serially.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from site_builder.errors import UserError
+from site_builder.host.plugin import ExplainerPlugin
+from site_builder.pages import RenderedPage
+from site_builder.render_pool import MIN_PAGES, WORKERS_ENV, PageTask, Prerenders, worker_count
+from tests.conftest import CliRun
+
+REPO = Path(__file__).resolve().parent.parent
+PAGES = 30
+
+# Every feature whose render leaves something behind in the build: a chart job (numbered per
+# page), citations, a timeline slice, key figures, data from the Jinja step, links between pages.
+PAGE = """\
+---
+title: Page {n}
+key_figures:
+  - value: "{{{{ data.headline_shares[0].share_pct }}}}%"
+    label: Share, page {n}
+    source: longpre2025
+---
+# Page {n}
+
+Chinese share: {{{{ data.headline_shares[0].share_pct }}}}% [@longpre2025]. Next: [page](p{next:02}.md#page-{next}).
+
+```chart
+title: Shares on page {n}
+description: Bars.
+source: {{text: The study}}
+data: {{url: data/headline_shares.csv}}
+mark: bar
+encoding:
+  x: {{field: developer_country, type: nominal}}
+  y: {{field: share_pct, type: quantitative}}
+```
+
+```chart
+title: Second chart
+description: Bars again.
+source: {{text: The study}}
+data: {{url: data/headline_shares.csv}}
+mark: point
+encoding:
+  x: {{field: developer_country, type: nominal}}
+  y: {{field: share_pct, type: quantitative}}
+```
+
+```timeline
+category: policy
+```
+
+More [@ft2025].
+"""
+
+# One mistake of each kind, on pages spread over the page list (so over the workers).
+BROKEN = {
+    3: "[gone](missing.md) and [@no-such-source]\n",
+    8: "{{ data.headline_shares[0].nope.deeper }}\n",
+    13: "```chart\ntitle: Bad\ndescription: x\ndata: {url: data/headline_shares.csv}\nmark: bar\n"
+        "encoding:\n  x: {field: no_such_column, type: nominal}\n```\n",
+    21: "```timeline\ncategory: no-such-category\n```\n",
+    27: "[anchor](p01.md#no-such-heading)\n",
+}
+
+
+def many_pages(root: Path, broken: bool = False) -> None:
+    """The flagship plus PAGES generated pages; with `broken`, some pages carry errors."""
+    for n in range(PAGES):
+        text = PAGE.format(n=n, next=(n + 1) % PAGES) + (BROKEN.get(n, "") if broken else "")
+        (root / "content" / f"p{n:02}.md").write_text(text, encoding="utf-8")
+    if broken:
+        (root / "content" / "p17.md").write_text("---\ntitle: [unclosed\n---\n# Bad front matter\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("flagship")
+    shutil.copy(REPO / "mkdocs.yml", root)
+    for folder in ("content", "templates"):
+        shutil.copytree(REPO / folder, root / folder)
+    if (REPO / ".site-builder-cache").is_dir():  # compiled charts: both builds read the same cache anyway
+        shutil.copytree(REPO / ".site-builder-cache", root / ".site-builder-cache")
+    return root
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages whose worker render a build used."""
+    used: list[str] = []
+    real = Prerenders.take
+
+    def take(self: Prerenders, source: Any, page: str, site: Any) -> RenderedPage | None:
+        found = real(self, source, page, site)
+        if found is not None:
+            used.append(page)
+        return found
+
+    monkeypatch.setattr(Prerenders, "take", take)
+    return used
+
+
+def build(run_cli: Any, root: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> tuple[CliRun, dict[str, bytes]]:
+    assert threading.active_count() == 1, "another thread in the test process: the build would not fork"
+    monkeypatch.setenv(WORKERS_ENV, str(workers))
+    result = run_cli(root, "build")
+    files = {p.relative_to(root / "site").as_posix(): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    return result, files
+
+
+def errors_of(result: CliRun) -> list[str]:
+    """The error output without the timing of the summary line."""
+    return [re.sub(r" in [0-9.]+s ", " ", line) for line in result.err.splitlines()]
+
+
+def assert_same_build(run_cli: Any, root: Path, monkeypatch: pytest.MonkeyPatch, taken: list[str],
+                      pages: int) -> CliRun:
+    serial, serial_files = build(run_cli, root, 1, monkeypatch)
+    assert taken == []
+    parallel, parallel_files = build(run_cli, root, 2, monkeypatch)
+    assert len(taken) == pages, "every page rendered in a worker"
+    assert (serial.code, errors_of(serial)) == (parallel.code, errors_of(parallel))
+    assert sorted(serial_files) == sorted(parallel_files)
+    different = [name for name in serial_files if serial_files[name] != parallel_files[name]]
+    assert different == []
+    return parallel
+
+
+def test_flagship_builds_the_same_in_parallel(flagship: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
+                                              taken: list[str]) -> None:
+    result = assert_same_build(run_cli, flagship, monkeypatch, taken, pages=6)
+    assert result.code == 0, result.err
+
+
+def test_many_pages_with_every_feature_build_the_same(flagship: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
+                                                      taken: list[str]) -> None:
+    many_pages(flagship)
+    result = assert_same_build(run_cli, flagship, monkeypatch, taken, pages=6 + PAGES)
+    assert result.code == 0, result.err
+    assert "36 pages, 66 charts" in result.err
+
+
+def test_a_broken_site_reports_the_same_errors_in_the_same_order(flagship: Path, run_cli: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 taken: list[str]) -> None:
+    many_pages(flagship, broken=True)
+    result = assert_same_build(run_cli, flagship, monkeypatch, taken, pages=6 + PAGES)
+    assert result.code != 0
+    for page, line in (("p03", 39), ("p08", 39), ("p13", 45), ("p17", 2), ("p21", 40), ("p27", 39)):
+        assert f"content/{page}.md:{line}:" in result.err
+
+
+def test_a_worker_that_dies_leaves_its_pages_to_the_build(flagship: Path, run_cli: Any,
+                                                         monkeypatch: pytest.MonkeyPatch, taken: list[str]) -> None:
+    many_pages(flagship, broken=True)
+    serial, serial_files = build(run_cli, flagship, 1, monkeypatch)
+    real = __import__("site_builder.render_pool", fromlist=["_render_one"])._render_one
+
+    def render_or_die(task: PageTask, site: Any) -> bytes | None:
+        if task.page == "p05.md":
+            os._exit(1)  # as if killed, or out of memory
+        return real(task, site)
+
+    monkeypatch.setattr("site_builder.render_pool._render_one", render_or_die)
+    parallel, parallel_files = build(run_cli, flagship, 2, monkeypatch)
+    assert 0 < len(taken) < 6 + PAGES
+    assert "p05.md" not in taken
+    assert errors_of(serial) == errors_of(parallel)
+    assert serial_files == parallel_files
+
+
+def test_a_page_another_plugin_changed_renders_in_the_build(flagship: Path, run_cli: Any,
+                                                           monkeypatch: pytest.MonkeyPatch, taken: list[str]) -> None:
+    def on_page_markdown(self: ExplainerPlugin, markdown: str, *, page: Any, **kwargs: Any) -> str:
+        return markdown + "\nChanged.\n" if page.file.src_uri == "methodology.md" else markdown
+
+    monkeypatch.setattr(ExplainerPlugin, "on_page_markdown", on_page_markdown, raising=False)
+    many_pages(flagship)
+    result, _ = build(run_cli, flagship, 2, monkeypatch)
+    assert result.code == 0, result.err
+    assert "methodology.md" not in taken
+    assert "explainer.md" in taken
+
+
+@pytest.mark.parametrize(("env", "pages", "expected"), [
+    ("", MIN_PAGES - 1, 1),  # too few pages to be worth forking
+    ("1", 500, 1),
+    ("3", 2, 2),  # never more workers than pages
+    ("4", 100, 4),
+])
+def test_worker_count(env: str, pages: int, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WORKERS_ENV, env)
+    assert worker_count(pages) == expected
+
+
+def test_no_workers_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WORKERS_ENV, "4")
+    done = threading.Event()
+    thread = threading.Thread(target=done.wait)
+    thread.start()
+    try:
+        assert worker_count(100) == 1
+    finally:
+        done.set()
+        thread.join()
+
+
+def test_a_bad_worker_count_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WORKERS_ENV, "two")
+    with pytest.raises(UserError, match="whole number"):
+        worker_count(100)
