@@ -6,7 +6,9 @@ removed), both with the flagship's theme features. Builds each in-process, inter
 the best time of each and the ratio (goal: ours / stock ≤ 0.8). A third site adds to stock the
 extensions for what our engine renders and Material's list does not (smart quotes and dashes,
 strikethrough, task lists), for a comparison of equal output; site-builder forgets what it
-remembers between builds before each run (bench/common.py), as a fresh process would.
+remembers between builds before each run (bench/common.py), as a fresh process would. Our build
+renders pages in worker processes (site_builder/render_pool.py); `SITE_BUILDER_WORKERS=1` measures
+it serial.
 
     python bench/build.py [--pages 240] [--rounds 3]
 """
@@ -26,6 +28,7 @@ from mkdocs.config import load_config
 from pages import make_pages
 
 from site_builder.host.runner import build_site
+from site_builder.render_pool import WORKERS_ENV, worker_count
 
 COMMON = """\
 site_name: Benchmark
@@ -83,7 +86,8 @@ def main() -> None:
         same_config = write_site(Path(tmp) / "same", STOCK_SAME_FEATURES, pages)
         ours_s, stock_s, same_s = best_times([ours(ours_config), stock(stock_config), stock(same_config)],
                                              args.rounds)
-    print(f"{len(pages)} pages, best of {args.rounds} builds each")
+    print(f"{len(pages)} pages, best of {args.rounds} builds each; ours renders pages in "
+          f"{worker_count(len(pages))} process(es) ({WORKERS_ENV}=1: serial)")
     print(f"site-builder build (our engine):         {ours_s:6.2f} s  ({len(pages) / ours_s:.0f} pages/s)")
     print(f"stock mkdocs-material (Python-Markdown): {stock_s:6.2f} s  ({len(pages) / stock_s:.0f} pages/s)")
     print(f"stock, same output features:             {same_s:6.2f} s  ({len(pages) / same_s:.0f} pages/s)")
