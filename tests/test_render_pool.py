@@ -17,10 +17,15 @@ from typing import Any
 
 import pytest
 
+from site_builder.content.frontmatter import parse_page
+from site_builder.dependencies import declares_inputs, effect
 from site_builder.errors import UserError
 from site_builder.host.plugin import ExplainerPlugin
-from site_builder.pages import RenderedPage
-from site_builder.render_pool import MIN_PAGES, WORKERS_ENV, PageTask, Prerenders, worker_count
+from site_builder.markdown.engine import MarkdownOptions, shared_md
+from site_builder.markdown.fences import FenceBlock
+from site_builder.markdown.links import SiteLinks
+from site_builder.pages import RenderedPage, Site
+from site_builder.render_pool import MIN_PAGES, WORKERS_ENV, PageTask, Prerenders, prerender, worker_count
 from tests.conftest import CliRun
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,34 +45,28 @@ key_figures:
 
 Chinese share: {{{{ data.headline_shares[0].share_pct }}}}% [@longpre2025]. Next: [page](p{next:02}.md#page-{next}).
 
-```chart
-title: Shares on page {n}
-description: Bars.
-source: {{text: The study}}
-data: {{url: data/headline_shares.csv}}
-mark: bar
-encoding:
-  x: {{field: developer_country, type: nominal}}
-  y: {{field: share_pct, type: quantitative}}
-```
-
-```chart
-title: Second chart
-description: Bars again.
-source: {{text: The study}}
-data: {{url: data/headline_shares.csv}}
-mark: point
-encoding:
-  x: {{field: developer_country, type: nominal}}
-  y: {{field: share_pct, type: quantitative}}
-```
-
+{charts}
 ```timeline
 category: policy
 ```
 
 More [@ft2025].
 """
+
+CHART = """\
+```chart
+title: {mark} chart
+description: Shares.
+source: {{text: The study}}
+data: {{url: data/headline_shares.csv}}
+mark: {mark}
+encoding:
+  x: {{field: developer_country, type: nominal}}
+  y: {{field: share_pct, type: quantitative}}
+```
+"""
+CHARTS = "\n".join(CHART.format(mark=mark) for mark in ("bar", "point"))
+"""Two charts: their placeholders are numbered within the page."""
 
 # One mistake of each kind, on pages spread over the page list (so over the workers).
 BROKEN = {
@@ -83,7 +82,7 @@ BROKEN = {
 def many_pages(root: Path, broken: bool = False) -> None:
     """The flagship plus PAGES generated pages; with `broken`, some pages carry errors."""
     for n in range(PAGES):
-        text = PAGE.format(n=n, next=(n + 1) % PAGES) + (BROKEN.get(n, "") if broken else "")
+        text = PAGE.format(n=n, next=(n + 1) % PAGES, charts=CHARTS) + (BROKEN.get(n, "") if broken else "")
         (root / "content" / f"p{n:02}.md").write_text(text, encoding="utf-8")
     if broken:
         (root / "content" / "p17.md").write_text("---\ntitle: [unclosed\n---\n# Bad front matter\n", encoding="utf-8")
@@ -196,6 +195,30 @@ def test_a_page_another_plugin_changed_renders_in_the_build(flagship: Path, run_
     assert result.code == 0, result.err
     assert "methodology.md" not in taken
     assert "explainer.md" in taken
+
+
+def test_pages_a_worker_cannot_vouch_for_are_left_to_the_build(tmp_path: Path) -> None:
+    """A fence that does not declare its inputs, and an effect that does not pickle: no result."""
+    applied: list[Any] = []
+
+    @declares_inputs
+    def unpicklable(block: FenceBlock) -> str:
+        effect("test", lambda: None, applied.append)
+        return "<p>made</p>"
+
+    fences = {"opaque": lambda block: "<p>opaque</p>", "unpicklable": unpicklable}
+    pages = {"plain.md": "# Plain\n", "opaque.md": "```opaque\n```\n", "unpicklable.md": "```unpicklable\n```\n",
+             "unreadable.md": None}
+    site = Site(md=shared_md(MarkdownOptions()), links=SiteLinks(dict.fromkeys(pages, "")), fences=fences,
+                effects={"test": applied.append})
+    for name, text in pages.items():
+        if text is not None:
+            (tmp_path / name).write_text(text, encoding="utf-8")
+    done = prerender([PageTask(name, name, tmp_path / name) for name in pages], site, workers=2)
+    assert applied == []  # a worker's effects stay in the worker until the build takes its render
+    taken = {name: done.take(parse_page(text or "", name)[0], name, site) for name, text in pages.items()}
+    assert [name for name, rendered in taken.items() if rendered is not None] == ["plain.md"]
+    assert taken["plain.md"] is not None and "<h1" in taken["plain.md"].markdown.html
 
 
 @pytest.mark.parametrize(("env", "pages", "expected"), [
