@@ -79,10 +79,23 @@ BROKEN = {
 }
 
 
+MODULE_CHART = """\
+def chart(data):
+    rows = [{"country": r["developer_country"], "share": r["share_pct"]} for r in data["headline_shares"]]
+    return {"title": "From a module", "description": "Bars.", "source": {"text": "The study"},
+            "data": {"values": rows}, "mark": "bar",
+            "encoding": {"x": {"field": "country", "type": "nominal"}, "y": {"field": "share", "type": "quantitative"}}}
+"""
+
+
 def many_pages(root: Path, broken: bool = False) -> None:
-    """The flagship plus PAGES generated pages; with `broken`, some pages carry errors."""
+    """The flagship plus PAGES generated pages (one has a chart made by Python code); with `broken`,
+    some pages carry errors."""
+    (root / "content" / "charts").mkdir(exist_ok=True)
+    (root / "content" / "charts" / "module.py").write_text(MODULE_CHART, encoding="utf-8")
     for n in range(PAGES):
         text = PAGE.format(n=n, next=(n + 1) % PAGES, charts=CHARTS) + (BROKEN.get(n, "") if broken else "")
+        text += "\n```chart charts/module.py\n```\n" if n == 10 else ""
         (root / "content" / f"p{n:02}.md").write_text(text, encoding="utf-8")
     if broken:
         (root / "content" / "p17.md").write_text("---\ntitle: [unclosed\n---\n# Bad front matter\n", encoding="utf-8")
@@ -152,7 +165,7 @@ def test_many_pages_with_every_feature_build_the_same(flagship: Path, run_cli: A
     many_pages(flagship)
     result = assert_same_build(run_cli, flagship, monkeypatch, taken, pages=6 + PAGES)
     assert result.code == 0, result.err
-    assert "36 pages, 66 charts" in result.err
+    assert "36 pages, 67 charts" in result.err
 
 
 def test_a_broken_site_reports_the_same_errors_in_the_same_order(flagship: Path, run_cli: Any,
