@@ -214,7 +214,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             ExplainerPage(file, config, self)
         return files
 
-    def render_page(self, source: PageSource, page: str, markdown: str) -> RenderedPage:
+    def render_page(self, source: PageSource, page: str, markdown: str | None) -> RenderedPage:
         # A worker's render is of the text as read: not if another plugin's `on_page_markdown` changed it.
         if markdown == source.markdown and (done := self.prerendered.take(source, page, self.site)):
             return done
