@@ -121,7 +121,8 @@ def prerender(tasks: list[PageTask], site: Site, workers: int) -> Prerenders:
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_render_chunk, start, start + size) for start in range(0, len(tasks), size)]
-            return Prerenders({page: pickle.loads(data) for page, data in _finished(futures) if data is not None})
+            loaded = ((page, _loaded(data)) for page, data in _finished(futures))
+            return Prerenders({page: found for page, found in loaded if found is not None})
     finally:
         gc.unfreeze()
         _WORK = None
@@ -131,6 +132,15 @@ def _finished(futures: list[Future[list[tuple[str, bytes | None]]]]) -> list[tup
     """The results of the batches that completed: if a worker died, the pool is broken and the
     batches not done raise; their pages are left to the caller."""
     return [item for future in futures if future.exception() is None for item in future.result()]
+
+
+def _loaded(data: bytes | None) -> Prerendered | None:
+    """A worker's result, or None if it does not unpickle (an exception class whose `__init__` does
+    not take its `args`, say): the caller renders the page."""
+    try:
+        return pickle.loads(data) if data is not None else None
+    except Exception:  # noqa: BLE001 - what fails to unpickle is only known by trying
+        return None
 
 
 def _render_chunk(start: int, end: int) -> list[tuple[str, bytes | None]]:

@@ -22,7 +22,6 @@ from site_builder.dependencies import declares_inputs, effect
 from site_builder.errors import UserError
 from site_builder.host.plugin import ExplainerPlugin
 from site_builder.markdown.engine import MarkdownOptions, shared_md
-from site_builder.markdown.fences import FenceBlock
 from site_builder.markdown.links import SiteLinks
 from site_builder.pages import RenderedPage, Site
 from site_builder.render_pool import MIN_PAGES, WORKERS_ENV, PageTask, Prerenders, prerender, worker_count
@@ -210,18 +209,26 @@ def test_a_page_another_plugin_changed_renders_in_the_build(flagship: Path, run_
     assert "explainer.md" in taken
 
 
+class TwoArgumentError(Exception):
+    """Pickles, but does not unpickle: `Exception` unpickles as `cls(*args)`."""
+
+    def __init__(self, message: str, extra: str) -> None:
+        super().__init__(message)
+        self.extra = extra
+
+
 def test_pages_a_worker_cannot_vouch_for_are_left_to_the_build(tmp_path: Path) -> None:
-    """A fence that does not declare its inputs, and an effect that does not pickle: no result."""
+    """A fence that does not declare its inputs, effects that do not pickle or unpickle, a file
+    that cannot be read: no result."""
     applied: list[Any] = []
 
-    @declares_inputs
-    def unpicklable(block: FenceBlock) -> str:
-        effect("test", lambda: None, applied.append)
-        return "<p>made</p>"
+    def with_effect(payload: Any) -> Any:
+        return declares_inputs(lambda block: effect("test", payload, applied.append) or "<p>made</p>")
 
-    fences = {"opaque": lambda block: "<p>opaque</p>", "unpicklable": unpicklable}
+    fences = {"opaque": lambda block: "<p>opaque</p>", "unpicklable": with_effect(lambda: None),
+              "unloadable": with_effect(TwoArgumentError("a", "b"))}
     pages = {"plain.md": "# Plain\n", "opaque.md": "```opaque\n```\n", "unpicklable.md": "```unpicklable\n```\n",
-             "unreadable.md": None}
+             "unloadable.md": "```unloadable\n```\n", "unreadable.md": None}
     site = Site(md=shared_md(MarkdownOptions()), links=SiteLinks(dict.fromkeys(pages, "")), fences=fences,
                 effects={"test": applied.append})
     for name, text in pages.items():
