@@ -1,9 +1,9 @@
 """Parallel page rendering (site_builder/render_pool.py): a full build rendered in worker processes
 writes the same files and reports the same errors, in the same order, as a serial build.
 
-Builds run in this process with `SITE_BUILDER_WORKERS` forcing 1 or 2 processes; a spy on
-`Prerenders.take` counts the pages whose worker render the build used, so a test cannot pass by
-quietly building serially.
+Builds run in processes of their own (tests/render_pool_build.py) with `SITE_BUILDER_WORKERS`
+forcing 1 or 2 processes; a spy on `Prerenders.take` lists the pages whose worker render the build
+used, so a test cannot pass by quietly building serially.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +23,10 @@ import pytest
 from site_builder.content.frontmatter import parse_page
 from site_builder.dependencies import declares_inputs, effect
 from site_builder.errors import UserError
-from site_builder.host.plugin import ExplainerPlugin
 from site_builder.markdown.engine import MarkdownOptions, shared_md
 from site_builder.markdown.links import SiteLinks
-from site_builder.pages import RenderedPage, Site
-from site_builder.render_pool import MIN_PAGES, WORKERS_ENV, PageTask, Prerenders, prerender, worker_count
-from tests.conftest import CliRun
+from site_builder.pages import Site
+from site_builder.render_pool import MIN_PAGES, WORKERS_ENV, PageTask, prerender, worker_count
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = 30
@@ -111,102 +112,71 @@ def flagship(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture
-def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The pages whose worker render a build used."""
-    used: list[str] = []
-    real = Prerenders.take
-
-    def take(self: Prerenders, source: Any, page: str, site: Any) -> RenderedPage | None:
-        found = real(self, source, page, site)
-        if found is not None:
-            used.append(page)
-        return found
-
-    monkeypatch.setattr(Prerenders, "take", take)
-    return used
+@dataclass
+class Build:
+    code: int
+    err: list[str]
+    """The error output, without the timing of the summary line."""
+    files: dict[str, bytes]
+    taken: list[str]
+    """The pages whose worker render the build used."""
 
 
-def build(run_cli: Any, root: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> tuple[CliRun, dict[str, bytes]]:
-    assert threading.active_count() == 1, "another thread in the test process: the build would not fork"
-    monkeypatch.setenv(WORKERS_ENV, str(workers))
-    result = run_cli(root, "build")
+def build(root: Path, workers: int, *options: str) -> Build:
+    """`site-builder build` in its own process (tests/render_pool_build.py) with `workers` forced."""
+    env = {**os.environ, WORKERS_ENV: str(workers), "PYTHONPATH": os.pathsep.join([str(REPO), *sys.path])}
+    taken = root / "taken.txt"
+    done = subprocess.run([sys.executable, "-m", "tests.render_pool_build", str(taken), *options], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    err = [re.sub(r" in [0-9.]+s ", " ", line) for line in done.stderr.splitlines()]
     files = {p.relative_to(root / "site").as_posix(): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
-    return result, files
+    return Build(done.returncode, err, files, taken.read_text(encoding="utf-8").split())
 
 
-def errors_of(result: CliRun) -> list[str]:
-    """The error output without the timing of the summary line."""
-    return [re.sub(r" in [0-9.]+s ", " ", line) for line in result.err.splitlines()]
-
-
-def assert_same_build(run_cli: Any, root: Path, monkeypatch: pytest.MonkeyPatch, taken: list[str],
-                      pages: int) -> CliRun:
-    serial, serial_files = build(run_cli, root, 1, monkeypatch)
-    assert taken == []
-    parallel, parallel_files = build(run_cli, root, 2, monkeypatch)
-    assert len(taken) == pages, "every page rendered in a worker"
-    assert (serial.code, errors_of(serial)) == (parallel.code, errors_of(parallel))
-    assert sorted(serial_files) == sorted(parallel_files)
-    different = [name for name in serial_files if serial_files[name] != parallel_files[name]]
-    assert different == []
+def assert_same_build(root: Path, pages: int) -> Build:
+    serial, parallel = build(root, 1), build(root, 2)
+    assert serial.taken == []
+    assert len(parallel.taken) == pages, "every page rendered in a worker"
+    assert (serial.code, serial.err) == (parallel.code, parallel.err)
+    assert sorted(serial.files) == sorted(parallel.files)
+    assert [name for name in serial.files if serial.files[name] != parallel.files[name]] == []
     return parallel
 
 
-def test_flagship_builds_the_same_in_parallel(flagship: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
-                                              taken: list[str]) -> None:
-    result = assert_same_build(run_cli, flagship, monkeypatch, taken, pages=6)
+def test_flagship_builds_the_same_in_parallel(flagship: Path) -> None:
+    result = assert_same_build(flagship, pages=6)
     assert result.code == 0, result.err
 
 
-def test_many_pages_with_every_feature_build_the_same(flagship: Path, run_cli: Any, monkeypatch: pytest.MonkeyPatch,
-                                                      taken: list[str]) -> None:
+def test_many_pages_with_every_feature_build_the_same(flagship: Path) -> None:
     many_pages(flagship)
-    result = assert_same_build(run_cli, flagship, monkeypatch, taken, pages=6 + PAGES)
+    result = assert_same_build(flagship, pages=6 + PAGES)
     assert result.code == 0, result.err
-    assert "36 pages, 67 charts" in result.err
+    assert any("36 pages, 67 charts" in line for line in result.err)
 
 
-def test_a_broken_site_reports_the_same_errors_in_the_same_order(flagship: Path, run_cli: Any,
-                                                                 monkeypatch: pytest.MonkeyPatch,
-                                                                 taken: list[str]) -> None:
+def test_a_broken_site_reports_the_same_errors_in_the_same_order(flagship: Path) -> None:
     many_pages(flagship, broken=True)
-    result = assert_same_build(run_cli, flagship, monkeypatch, taken, pages=6 + PAGES)
+    result = assert_same_build(flagship, pages=6 + PAGES)
     assert result.code != 0
     for page, line in (("p03", 39), ("p08", 39), ("p13", 45), ("p17", 2), ("p21", 40), ("p27", 39)):
-        assert f"content/{page}.md:{line}:" in result.err
+        assert any(e.startswith(f"content/{page}.md:{line}:") for e in result.err)
 
 
-def test_a_worker_that_dies_leaves_its_pages_to_the_build(flagship: Path, run_cli: Any,
-                                                         monkeypatch: pytest.MonkeyPatch, taken: list[str]) -> None:
+def test_a_worker_that_dies_leaves_its_pages_to_the_build(flagship: Path) -> None:
     many_pages(flagship, broken=True)
-    serial, serial_files = build(run_cli, flagship, 1, monkeypatch)
-    real = __import__("site_builder.render_pool", fromlist=["_render_one"])._render_one
-
-    def render_or_die(task: PageTask, site: Any) -> bytes | None:
-        if task.page == "p05.md":
-            os._exit(1)  # as if killed, or out of memory
-        return real(task, site)
-
-    monkeypatch.setattr("site_builder.render_pool._render_one", render_or_die)
-    parallel, parallel_files = build(run_cli, flagship, 2, monkeypatch)
-    assert 0 < len(taken) < 6 + PAGES
-    assert "p05.md" not in taken
-    assert errors_of(serial) == errors_of(parallel)
-    assert serial_files == parallel_files
+    serial, parallel = build(flagship, 1), build(flagship, 2, "--kill", "p05.md")
+    assert 0 < len(parallel.taken) < 6 + PAGES
+    assert "p05.md" not in parallel.taken
+    assert (serial.code, serial.err, serial.files) == (parallel.code, parallel.err, parallel.files)
 
 
-def test_a_page_another_plugin_changed_renders_in_the_build(flagship: Path, run_cli: Any,
-                                                           monkeypatch: pytest.MonkeyPatch, taken: list[str]) -> None:
-    def on_page_markdown(self: ExplainerPlugin, markdown: str, *, page: Any, **kwargs: Any) -> str:
-        return markdown + "\nChanged.\n" if page.file.src_uri == "methodology.md" else markdown
-
-    monkeypatch.setattr(ExplainerPlugin, "on_page_markdown", on_page_markdown, raising=False)
+def test_a_page_another_plugin_changed_renders_in_the_build(flagship: Path) -> None:
     many_pages(flagship)
-    result, _ = build(run_cli, flagship, 2, monkeypatch)
+    result = build(flagship, 2, "--change", "methodology.md")
     assert result.code == 0, result.err
-    assert "methodology.md" not in taken
-    assert "explainer.md" in taken
+    assert "methodology.md" not in result.taken
+    assert "explainer.md" in result.taken
 
 
 class TwoArgumentError(Exception):
@@ -249,6 +219,7 @@ def test_pages_a_worker_cannot_vouch_for_are_left_to_the_build(tmp_path: Path) -
 ])
 def test_worker_count(env: str, pages: int, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(WORKERS_ENV, env)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # whatever other tests left running
     assert worker_count(pages) == expected
 
 
