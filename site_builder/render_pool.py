@@ -42,6 +42,7 @@ MIN_PAGES = 24
 """Fewer pages render serially. Measured on 2 cores: starting two workers and their first page cost
 about 35 ms, a page of bench/pages.py about 4 ms of CPU, so two workers break even near 18 pages."""
 MAX_WORKERS = 8
+"""A cap: the build's own process takes every result in, alone."""
 CHUNKS_PER_WORKER = 4
 """Pages go out in this many batches per worker, so workers finish close together."""
 
@@ -74,15 +75,12 @@ class Prerenders:
 
     def __init__(self, results: dict[str, Prerendered]) -> None:
         self._results = results
-        self.used = 0
-        """Pages whose worker's render the build used."""
 
     def take(self, source: PageSource, page: str, site: Site) -> RenderedPage | None:
         """The page's render with its effects replayed into `site`, if a worker rendered this very source."""
         found = self._results.pop(page, None)
         if found is None or source_key(found.rendered.source) != source_key(source):
             return None
-        self.used += 1
         replay(site, found.cited, found.effects)
         return dataclasses.replace(found.rendered, source=source)
 
