@@ -212,14 +212,18 @@ def test_pages_a_worker_cannot_vouch_for_are_left_to_the_build(tmp_path: Path) -
     assert taken["plain.md"] is not None and "<h1" in taken["plain.md"].markdown.html
 
 
-@pytest.mark.parametrize(("env", "pages", "expected"), [
-    ("", MIN_PAGES - 1, 1),  # too few pages to be worth forking
-    ("1", 500, 1),
-    ("3", 2, 2),  # never more workers than pages
-    ("4", 100, 4),
+@pytest.mark.parametrize(("env", "pages", "cpus", "expected"), [
+    ("", MIN_PAGES - 1, 4, 1),  # too few pages to be worth forking
+    ("", MIN_PAGES, 4, 4),
+    ("", 500, 1, 1),  # one usable core
+    ("", 500, 16, 8),  # at most MAX_WORKERS
+    ("1", 500, 4, 1),
+    ("3", 2, 4, 2),  # never more workers than pages
+    ("4", 100, 1, 4),  # forced, whatever the cores
 ])
-def test_worker_count(env: str, pages: int, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_count(env: str, pages: int, cpus: int, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(WORKERS_ENV, env)
+    monkeypatch.setattr("site_builder.render_pool.usable_cpus", lambda: cpus)
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # whatever other tests left running
     assert worker_count(pages) == expected
 
