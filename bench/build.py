@@ -6,7 +6,10 @@ removed), both with the flagship's theme features. Builds each in-process, inter
 the best time of each and the ratio (goal: ours / stock ≤ 0.8). A third site adds to stock the
 extensions for what our engine renders and Material's list does not (smart quotes and dashes,
 strikethrough, task lists), for a comparison of equal output; site-builder forgets what it
-remembers between builds before each run (bench/common.py), as a fresh process would.
+remembers between builds before each run (bench/common.py), as a fresh process would. Our build
+renders pages in worker processes (site_builder/render_pool.py); `SITE_BUILDER_WORKERS=1` measures
+it serial. One more build of ours prints its CPU seconds in its own process and in its page workers,
+figures that other load on a shared machine hardly changes.
 
     python bench/build.py [--pages 240] [--rounds 3]
 """
@@ -15,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import resource
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +31,8 @@ from mkdocs.config import load_config
 from pages import make_pages
 
 from site_builder.host.runner import build_site
+from site_builder.memory import forget
+from site_builder.render_pool import WORKERS_ENV, worker_count
 
 COMMON = """\
 site_name: Benchmark
@@ -64,6 +71,16 @@ def ours(config_file: Path) -> Callable[[], None]:
     return run
 
 
+def cpu_split(run: Callable[[], None]) -> tuple[float, float]:
+    """CPU seconds of one run in this process and in the page workers it forked and reaped: unlike
+    wall time, a measure that other load on the machine hardly changes."""
+    forget()
+    children, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.process_time()
+    run()
+    parent, after = time.process_time() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    return parent, (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+
+
 def stock(config_file: Path) -> Callable[[], None]:
     def run() -> None:
         build(load_config(str(config_file)))
@@ -83,13 +100,18 @@ def main() -> None:
         same_config = write_site(Path(tmp) / "same", STOCK_SAME_FEATURES, pages)
         ours_s, stock_s, same_s = best_times([ours(ours_config), stock(stock_config), stock(same_config)],
                                              args.rounds)
-    print(f"{len(pages)} pages, best of {args.rounds} builds each")
+        parent_cpu, workers_cpu = cpu_split(ours(ours_config))
+    workers = worker_count(len(pages))
+    print(f"{len(pages)} pages, best of {args.rounds} builds each; ours renders pages in "
+          f"{workers} process(es) ({WORKERS_ENV}=1: serial)")
     print(f"site-builder build (our engine):         {ours_s:6.2f} s  ({len(pages) / ours_s:.0f} pages/s)")
     print(f"stock mkdocs-material (Python-Markdown): {stock_s:6.2f} s  ({len(pages) / stock_s:.0f} pages/s)")
     print(f"stock, same output features:             {same_s:6.2f} s  ({len(pages) / same_s:.0f} pages/s)")
     print("  (+ smarty, pymdownx.tilde, pymdownx.tasklist: what our engine also renders)")
     print(f"ratio (ours / stock, time): {ours_s / stock_s:.2f}  (goal <= 0.8)")
     print(f"ratio, same output features (ours / stock + smarty, tilde, tasklist): {ours_s / same_s:.2f}")
+    print(f"ours, CPU: {parent_cpu:.2f} s in the build's process + {workers_cpu:.2f} s in page workers; on an idle "
+          f"machine about {parent_cpu + workers_cpu / workers:.2f} s")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ class UserError(Exception):
         self.position = position
         self.hint = hint
         self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickles as `cls(*args)`, and `args` holds only the message: the parallel build
+        # sends errors back from its page workers.
+        return (type(self), (self.message, self.position, self.hint), self.__dict__)
 
     def __str__(self) -> str:
         text = f"{self.position}: {self.message}"

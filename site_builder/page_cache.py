@@ -140,6 +140,33 @@ def _watched(handler: FenceHandler, record: RenderRecord) -> FenceHandler:
     return handle
 
 
+def source_key(source: PageSource) -> tuple[Any, ...]:
+    """What of a page's source its render depends on: a render is reused only for an equal key."""
+    return (source.path, source.body_line, source.markdown, repr(source.raw_meta))
+
+
+def render_recorded(source: PageSource, page: str, site: Site, *, track_data: bool
+                    ) -> tuple[RenderedPage, set[str], RenderRecord]:
+    """`render_page` with a record of its effects (and, with `track_data`, of the data it read),
+    returning the sources it cited apart from those cited before (its effects are applied too)."""
+    cited, site.sources.cited = site.sources.cited, set()
+    with recording() as record:
+        try:
+            fences = {kind: _watched(handler, record) for kind, handler in site.fences.items()}
+            data = TrackedData(site.data, record.data) if track_data else site.data
+            rendered = render_page(source, page, dataclasses.replace(site, data=data, fences=fences))
+        finally:
+            page_cited, site.sources.cited = site.sources.cited, cited | site.sources.cited
+    return rendered, page_cited, record
+
+
+def replay(site: Site, cited: set[str], effects: list[tuple[str, Any]]) -> None:
+    """What a render made elsewhere (an earlier build, a worker process) left behind, into this build."""
+    site.sources.cited |= cited
+    for kind, payload in effects:
+        site.effects[kind](payload)
+
+
 class PageCache:
     """Renders pages, reusing a previous render when its dependency record still holds."""
 
@@ -178,23 +205,14 @@ class PageCache:
     def render(self, source: PageSource, page: str, site: Site) -> RenderedPage:
         """`render_page`, or the remembered result if nothing it read has changed."""
         self._begin(site)
-        key = (source.path, source.body_line, source.markdown, repr(source.raw_meta), self._site_sig)
+        key = (*source_key(source), self._site_sig)
         entry = self._entries.get(page)
         if entry and entry.key == key and self._holds(entry, site):
             self.hits += 1
-            site.sources.cited |= entry.cited
-            for kind, payload in entry.effects:
-                site.effects[kind](payload)
+            replay(site, entry.cited, entry.effects)
             return entry.rendered
         self.rendered.append(page)
-        cited, site.sources.cited = site.sources.cited, set()
-        with recording() as record:
-            try:
-                fences = {kind: _watched(handler, record) for kind, handler in site.fences.items()}
-                tracked = dataclasses.replace(site, data=TrackedData(site.data, record.data), fences=fences)
-                rendered = render_page(source, page, tracked)
-            finally:
-                page_cited, site.sources.cited = site.sources.cited, cited | site.sources.cited
+        rendered, page_cited, record = render_recorded(source, page, site, track_data=True)
         if record.opaque:
             self._entries.pop(page, None)
         else:

@@ -37,6 +37,7 @@ from site_builder.markdown.fences import FenceBlock
 from site_builder.markdown.links import relative_url
 from site_builder.memory import forgettable
 from site_builder.output import write_or_link
+from site_builder.render_pool import usable_cpus
 
 ASSETS = Path(__file__).parent / "assets"
 OUT_DIR = "assets/charts"
@@ -68,8 +69,8 @@ class ChartBuild:
     errors: list[UserError] = field(default_factory=list)
     _on_page: dict[str, int] = field(default_factory=dict)
     """Charts so far per page: a chart's placeholder and element id number it within its page."""
-    new_charts: int = 0
-    """Charts handled so far that are not in the cache."""
+    _workers_started: bool = False
+    """Whether a chart not in the cache was added, which started the compile workers early."""
     seconds: dict[str, float] = field(default_factory=lambda: {"validate": 0.0, "compile": 0.0})
     """Time spent per stage, for `bench/charts.py`."""
 
@@ -98,6 +99,11 @@ class ChartBuild:
         if job is not None:
             self.jobs.append(job)
             self._on_page[job.page] = self._on_page.get(job.page, 0) + 1
+            # Here rather than in the handler: a page rendered in a worker process (render_pool)
+            # reaches the build through this method.
+            if not self._workers_started and not self.cache.has(job.key):
+                self._workers_started = True
+                start_workers_early()
 
     def job(self, block: FenceBlock, problems: list[UserError]) -> ChartJob | None:
         """The fence's chart, or None with its `problems` added."""
@@ -106,9 +112,6 @@ class ChartBuild:
         spec = json.loads(json.dumps(inline_data(loaded.spec, loaded.locator, self.context), default=str))
         key = chart_key(spec)
         if not self.cache.has(key):  # a cached chart was valid when it was compiled
-            self.new_charts += 1
-            if self.new_charts == 1:
-                start_workers_early()
             found = schema_errors(loaded.spec, loaded.locator) or channel_errors(loaded.spec, loaded.locator)
             found += [] if found else field_errors(spec, loaded.locator)
             if found:
@@ -292,8 +295,7 @@ def compile_alone(spec: dict[str, Any]) -> ChartOutput | str:
 
 def default_workers() -> int:
     """Worker processes for compiling: the CPUs this process may use (at most 4)."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(4, usable))
+    return max(1, min(4, usable_cpus()))
 
 
 def caption_html(text: str) -> str:

@@ -28,6 +28,7 @@ def worker_context() -> ForkServerContext | SpawnContext:
 
 
 def start_workers_early() -> None:
-    """Start the fork server now, so its imports run while pages still render (it does not wait)."""
-    if worker_context().get_start_method() == "forkserver":
+    """Start the fork server now, so its imports run while pages still render (it does not wait).
+    Not from a page worker of the parallel build (a child process): the build's own process compiles."""
+    if multiprocessing.parent_process() is None and worker_context().get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()

@@ -25,7 +25,7 @@ from mkdocs.structure.toc import get_toc
 
 from site_builder.charts.build import EFFECT as CHART_EFFECT
 from site_builder.charts.build import new_chart_build
-from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data, read_text
+from site_builder.content.data import DEFAULT_MAX_MB, load_data_files, nest_data
 from site_builder.content.frontmatter import PageSource, parse_page
 from site_builder.content.sources import SOURCES_FILE, load_sources
 from site_builder.content.symlinks import bad_symlinks, is_under
@@ -42,6 +42,7 @@ from site_builder.output import AtomicOutput
 from site_builder.page_cache import PageCache
 from site_builder.pages import RenderedPage, Site, render_page
 from site_builder.publish import PageInfo, Publisher, SiteInfo, user_cache_dir
+from site_builder.render_pool import PageTask, Prerenders, prerender, worker_count
 from site_builder.sourcecheck import missing_sources
 
 log = logging.getLogger("mkdocs.plugins.explainer")
@@ -72,15 +73,20 @@ class ExplainerPage(Page):
         self.unreadable = False
         super().__init__(None, file, config)
 
+    def task(self, config: MkDocsConfig) -> PageTask:
+        """Where the page's text comes from: its file, or a feature that made the page (the timeline)."""
+        src = self.file.abs_src_path
+        source_path = self.plugin.source_path(src or str(Path(config.docs_dir, self.file.src_uri)))
+        return PageTask(self.file.src_uri, source_path, Path(src) if src else None, "" if src else self.file.content_string)
+
     def read_source(self, config: MkDocsConfig) -> None:
-        generated = self.file.abs_src_path is None  # a page a feature made, e.g. the timeline
-        source_path = self.plugin.source_path(self.file.abs_src_path or str(Path(config.docs_dir, self.file.src_uri)))
+        task = self.task(config)
         try:
-            text = self.file.content_string if generated else read_text(Path(self.file.abs_src_path or ""), source_path)
+            text = task.read()
         except UserError as exc:
             text, self.unreadable = "", True
             self.plugin.collector.add(exc)
-        self.source, errors = parse_page(text, source_path)
+        self.source, errors = parse_page(text, task.source_path)
         self.plugin.collector.extend(errors)
         self.markdown = self.source.markdown
         self.plugin.collector.extend(check_theme_meta(self.source, config.theme.dirs))
@@ -98,7 +104,7 @@ class ExplainerPage(Page):
             self.content, self.present_anchor_ids = "", set()
             return
         try:
-            rendered = self.plugin.render_page(self.source, self.file.src_uri)
+            rendered = self.plugin.render_page(self.source, self.file.src_uri, self.markdown)
         except UserError as exc:
             self.plugin.collector.add(exc)
             self.content, self.present_anchor_ids = "", set()
@@ -160,6 +166,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.root = Path(config.config_file_path or ".").resolve().parent
         self.collector = ErrorCollector()
         self.rendered: dict[str, RenderedPage] = {}
+        self.prerendered = Prerenders({})
         self.timeline = timeline.TimelineSetup(None)
         self.warnings = WarningCounter.attach()
         site = SiteInfo(config.site_name, config.site_url, config.site_description, config.site_author)
@@ -207,7 +214,10 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
             ExplainerPage(file, config, self)
         return files
 
-    def render_page(self, source: PageSource, page: str) -> RenderedPage:
+    def render_page(self, source: PageSource, page: str, markdown: str | None) -> RenderedPage:
+        # A worker's render is of the text as read: not if another plugin's `on_page_markdown` changed it.
+        if markdown == source.markdown and (done := self.prerendered.take(source, page, self.site)):
+            return done
         if self.page_cache is None:
             return render_page(source, page, self.site)
         return self.page_cache.render(source, page, self.site)
@@ -231,7 +241,17 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         apply_nav_titles(config.nav or [], files)
         self.collector.extend(escape_nav(nav.items, self.root / Path(config.config_file_path or "").name))
+        if self.page_cache is None and self.command in {"build", "gh-deploy"}:  # `serve` stays serial
+            self._prerender(files, config)
         return nav
+
+    def _prerender(self, files: Files, config: MkDocsConfig) -> None:
+        """A full build renders its pages in worker processes now, MkDocs's page loop takes the results."""
+        tasks = [f.page.task(config) for f in files.documentation_pages() if isinstance(f.page, ExplainerPage)]
+        try:
+            self.prerendered = prerender(tasks, self.site, worker_count(len(tasks)))
+        except UserError as exc:
+            self.collector.add(exc)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.filters["striptags"] = safe_striptags
