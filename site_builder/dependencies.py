@@ -122,6 +122,12 @@ def effect(kind: str, payload: Any, apply: Callable[[Any], None]) -> None:
     apply(payload)
 
 
+class BuildProcessOnly(Exception):
+    """Raised by a feature that can only run in the build's own process, inside a worker of a parallel
+    build (`site_builder.render_pool`): the page is then rendered by the build's process. Chart
+    modules are such a feature: their own worker comes from the build's fork server."""
+
+
 def declares_inputs(handler: F) -> F:
     """Mark a fence handler that reports everything it reads beyond the fence's own text."""
     setattr(handler, _DECLARED, True)

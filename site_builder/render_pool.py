@@ -9,7 +9,8 @@ result instead of rendering, and `replay` applies the cited sources and effects 
 the live preview does for a reused render; the output is the same as a serial build's.
 
 Anything a worker cannot vouch for renders in the host's process as before: a page whose record
-is opaque (a fence handler that does not declare its inputs), one whose result does not pickle,
+is opaque (a fence handler that does not declare its inputs), one using a feature that runs only
+there (`BuildProcessOnly`: chart modules), one whose result does not pickle,
 one whose text changed since (another plugin's `on_page_markdown`), and every page a dead worker
 left. Workers are forked only when that is safe (no other threads in this process) and worth it
 (several usable cores, at least `MIN_PAGES` pages), else the build is serial. Workers never
@@ -32,6 +33,7 @@ from typing import Any
 
 from site_builder.content.data import read_text
 from site_builder.content.frontmatter import PageSource, parse_page
+from site_builder.dependencies import BuildProcessOnly
 from site_builder.errors import SourcePosition, UserError
 from site_builder.page_cache import render_recorded, replay, source_key
 from site_builder.pages import RenderedPage, Site
@@ -155,5 +157,7 @@ def _render_one(task: PageTask, site: Site) -> bytes | None:
         if record.opaque:
             return None
         return pickle.dumps(Prerendered(rendered, cited, record.effects), protocol=pickle.HIGHEST_PROTOCOL)
+    except BuildProcessOnly:  # e.g. a chart module: the caller's process runs it
+        return None
     except Exception:  # noqa: BLE001 - unreadable, unpicklable or a bug: the caller's render reports it
         return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import importlib.util
+import multiprocessing
 import os
 import re
 import resource
@@ -39,6 +40,7 @@ from typing import Any
 import altair as alt
 
 from site_builder.charts.workers import worker_context
+from site_builder.dependencies import BuildProcessOnly
 from site_builder.errors import SourcePosition, UserError
 
 GRACE_SECONDS = 2.0
@@ -80,6 +82,8 @@ class ModuleRunner:
 
     def run(self, file: Path, rel: str, data: dict[str, Any], seconds: float) -> dict[str, Any]:
         """The spec `chart(data)` in `file` returns, or a UserError at the module's line."""
+        if multiprocessing.parent_process() is not None:
+            raise BuildProcessOnly(rel)
         try:
             conn = self._worker_for(data)
             conn.send(Request(file, rel, os.getcwd(), seconds, GRACE_SECONDS, MEMORY_BYTES))
