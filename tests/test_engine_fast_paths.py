@@ -1,8 +1,8 @@
 """The engine's fast paths (site_builder/markdown/fast_paths.py) change speed, never output.
 
 Each input is rendered twice: by `create_md()` as built, and by the same parser with markdown-it-py's
-own inline and block parsers put back (the reference); HTML, headings, errors and anchor links must
-be equal. Inputs: the benchmark's explainer pages, the flagship's pages, every golden fixture, the
+own inline and block parsers and `replacements` rule put back (the reference); HTML, headings,
+errors and anchor links must be equal. Inputs: the benchmark's explainer pages, the flagship's pages, every golden fixture, the
 CommonMark spec examples and hypothesis-generated markdown made of every syntax's characters.
 """
 
@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.parser_inline import ParserInline
+from markdown_it.rules_core import replace
 from markdown_it.rules_inline import StateInline
 
 from site_builder.markdown.engine import MarkdownOptions, create_md, render_markdown
-from site_builder.markdown.fast_paths import DispatchingBlock, DispatchingInline
+from site_builder.markdown.fast_paths import DispatchingBlock, DispatchingInline, typographic_replacements
 from site_builder.markdown.links import LinkContext, SiteLinks
 from tests.golden_files import fixture_cases
 
@@ -31,13 +32,19 @@ SITE = SiteLinks(pages={"index.md": "", "about.md": "about/"}, files={"img/chart
 
 
 def reference_md(options: MarkdownOptions) -> MarkdownIt:
-    """Our configured parser with markdown-it-py's own inline and block parsers (same rules)."""
+    """Our configured parser with markdown-it-py's own inline and block parsers (same rules) and
+    its own typographic replacements."""
     md = create_md(options)
     for name, plain in (("inline", ParserInline), ("block", ParserBlock)):
         parser = plain.__new__(plain)
         vars(parser).update(vars(getattr(md, name)))
         setattr(md, name, parser)
+    md.core.ruler.at("replacements", replace)
     return md
+
+
+def _replacements_rule(md: MarkdownIt) -> object:
+    return next(rule.fn for rule in md.core.ruler.__rules__ if rule.name == "replacements")
 
 
 PARSERS = {options: (create_md(options), reference_md(options)) for options in OPTIONS}
@@ -68,6 +75,7 @@ def test_parsers_are_the_fast_ones() -> None:
     fast, reference = PARSERS[OPTIONS[0]]
     assert isinstance(fast.inline, DispatchingInline) and isinstance(fast.block, DispatchingBlock)
     assert type(reference.inline) is ParserInline and type(reference.block) is ParserBlock
+    assert _replacements_rule(fast) is typographic_replacements and _replacements_rule(reference) is replace
 
 
 @pytest.mark.parametrize("options", OPTIONS, ids=["raw_html", "no_raw_html"])
@@ -103,7 +111,10 @@ PIECES = ["\n", "\n\n", "    ", "\t", " ", "# ", "> ", "- ", "* ", "+ ", "1. ", 
           "~~~\n", "~~", "`", "**", "_", "[", "]", "(", ")", "![", "<", ">", "&amp;", "&#35;", "\\", "^[", "[^1]",
           "[^1]: ", "[@src]", "{#id}", "{.cls}", "{", "}", "!!! note \"T\"\n    ", "??? tip\n    ", "| a | b |\n",
           "|---|---|\n", "Term\n:   ", "[x]: about.md\n", "[x]", "[a](about.md)", "<https://example.org>",
-          "<div>\n", "<span>", "<!-- c -->", '"', "'", "--", "(c)", "...", "- [ ] ", "word", "数据", "=", ":", "%"]
+          "<div>\n", "<span>", "<!-- c -->", '"', "'", "- [ ] ", "word", "数据", "=", ":", "%",
+          # typographic replacements, also inside an autolink, whose text keeps them
+          "--", "---", "-", "(c)", "(TM)", "(r)", "+-", "..", "...", "…", "?", "!", "?!?!", "!!!!", ",,", ",", ".",
+          "<https://example.org/a--b...>"]
 markdown_texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=30).map("".join)
 
 
