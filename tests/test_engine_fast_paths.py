@@ -1,8 +1,8 @@
 """The engine's fast paths (site_builder/markdown/fast_paths.py) change speed, never output.
 
-Each input is rendered twice: by `create_md()` as built, and by the same parser with markdown-it-py's
-own inline and block parsers and `replacements` rule put back (the reference); HTML, headings,
-errors and anchor links must be equal. Inputs: the benchmark's explainer pages, the flagship's pages, every golden fixture, the
+Each input is rendered twice: by `create_md()` as built, and by the reference (tests/engine_reference.py:
+the same parser with markdown-it-py's own inline and block parsers and `replacements` rule); HTML,
+headings, errors and anchor links must be equal. Inputs: the benchmark's explainer pages, the flagship's pages, every golden fixture, the
 CommonMark spec examples and hypothesis-generated markdown made of every syntax's characters.
 """
 
@@ -24,23 +24,12 @@ from markdown_it.rules_inline import StateInline
 from site_builder.markdown.engine import MarkdownOptions, create_md, render_markdown
 from site_builder.markdown.fast_paths import DispatchingBlock, DispatchingInline, typographic_replacements
 from site_builder.markdown.links import LinkContext, SiteLinks
+from tests.engine_reference import reference_md
 from tests.golden_files import fixture_cases
 
 ROOT = Path(__file__).parent.parent
 OPTIONS = [MarkdownOptions(), MarkdownOptions(raw_html=False)]
 SITE = SiteLinks(pages={"index.md": "", "about.md": "about/"}, files={"img/chart.png": "img/chart.png"})
-
-
-def reference_md(options: MarkdownOptions) -> MarkdownIt:
-    """Our configured parser with markdown-it-py's own inline and block parsers (same rules) and
-    its own typographic replacements."""
-    md = create_md(options)
-    for name, plain in (("inline", ParserInline), ("block", ParserBlock)):
-        parser = plain.__new__(plain)
-        vars(parser).update(vars(getattr(md, name)))
-        setattr(md, name, parser)
-    md.core.ruler.at("replacements", replace)
-    return md
 
 
 def _replacements_rule(md: MarkdownIt) -> object:
