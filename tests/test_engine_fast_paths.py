@@ -18,11 +18,17 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.parser_block import ParserBlock
 from markdown_it.parser_inline import ParserInline
+from markdown_it.ruler import Ruler
 from markdown_it.rules_core import replace
 from markdown_it.rules_inline import StateInline
 
 from site_builder.markdown.engine import MarkdownOptions, create_md, render_markdown
-from site_builder.markdown.fast_paths import DispatchingBlock, DispatchingInline, typographic_replacements
+from site_builder.markdown.fast_paths import (
+    DispatchingBlock,
+    DispatchingBlockRuler,
+    DispatchingInline,
+    typographic_replacements,
+)
 from site_builder.markdown.links import LinkContext, SiteLinks
 from tests.engine_reference import reference_md
 from tests.golden_files import fixture_cases
@@ -63,7 +69,9 @@ def test_parsers_are_the_fast_ones() -> None:
     """The comparisons below would prove nothing if `create_md` stopped installing the fast paths."""
     fast, reference = PARSERS[OPTIONS[0]]
     assert isinstance(fast.inline, DispatchingInline) and isinstance(fast.block, DispatchingBlock)
+    assert isinstance(fast.block.ruler, DispatchingBlockRuler)
     assert type(reference.inline) is ParserInline and type(reference.block) is ParserBlock
+    assert type(reference.block.ruler) is Ruler
     assert _replacements_rule(fast) is typographic_replacements and _replacements_rule(reference) is replace
 
 

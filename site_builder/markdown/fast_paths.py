@@ -1,13 +1,13 @@
 """Fast paths of the engine: the same output as markdown-it-py's rules, with less work.
 
-Rule dispatch by character, for the inline and block parsers:
-
-markdown-it-py tries every inline rule, in order, at every position where the `text` rule stops
-(each of `-:=+#$%@{}` and the markup characters), and every block rule at the first line of every
-block; nearly all of those calls return False after looking at one character. Most rules can only
-match at one or a few characters, so the subclasses here try, at a position, only the rules whose
-trigger characters (declared in the two tables below) include the character there, plus every
-rule the tables do not list, in the ruler's order. The rule set, its order and each rule's result
+Rule dispatch by character, for the inline and block parsers: markdown-it-py tries every inline
+rule, in order, at every position where the `text` rule stops (each of `-:=+#$%@{}` and the markup
+characters), every block rule at the first line of every block, and, at each further line of a
+paragraph, list, blockquote or reference, every rule of the chain that may end it; nearly all of
+those calls return False after looking at one character. Most rules can only match at one or a few
+characters, so the subclasses here try, at a position, only the rules whose trigger characters
+(declared in the two tables below) include the character there, plus every rule the tables do not
+list, in the ruler's order. The rule set, its order and each rule's result
 are unchanged; only calls that were bound to fail are skipped, so the output is byte-identical
 (tests/test_engine_fast_paths.py compares with markdown-it-py's own parsers).
 
@@ -22,12 +22,16 @@ text of a paragraph that has any of `+- .. ???? !!!! ,, --`, and the dash patter
 an alternation, are tried at every position; `typographic_replacements` runs each one only where the
 text holds what it replaces, with markdown-it's own patterns, in its order.
 
-Gains measured with callgrind (instructions, 41 bench pages from bench/pages.py, against the engine
-without that path): inline dispatch 6.8%, block dispatch 4.5%, replacements 5.4%.
+Gains measured with callgrind (instructions per round, each path against the engine without it),
+on 41 bench pages (bench/pages.py, one line per paragraph) and on the flagship's pages (content/*.md,
+wrapped lines): inline dispatch 6.8% (bench), block dispatch 4.5% (bench), the alternative chains
+0.5% (bench) and 14.8% (flagship: every wrapped line of a paragraph or list tries them), replacements
+5.4% (bench). All together: 16.3% (bench) and 29.7% (flagship) fewer instructions.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Container
 from dataclasses import dataclass
@@ -35,8 +39,9 @@ from types import CodeType
 from typing import Any, TypeVar
 
 from markdown_it import MarkdownIt, rules_block, rules_inline
-from markdown_it.parser_block import ParserBlock
+from markdown_it.parser_block import ParserBlock, RuleFuncBlockType
 from markdown_it.parser_inline import ParserInline
+from markdown_it.ruler import Ruler
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore, replacements
 from markdown_it.rules_inline import StateInline
@@ -48,7 +53,7 @@ from mdit_py_plugins.footnote.index import footnote_def, footnote_inline, footno
 
 from site_builder.markdown.citations import cite_inline
 
-Parser = TypeVar("Parser", ParserInline, ParserBlock)
+Adopted = TypeVar("Adopted", ParserInline, ParserBlock, Ruler[RuleFuncBlockType])
 
 # Each rule returns False at once unless the character at `state.pos` is one of these.
 INLINE_TRIGGERS: dict[Callable[..., bool], str] = {
@@ -186,7 +191,7 @@ class DispatchingBlock(ParserBlock):
     def _rules_by_char(self) -> _RulesByChar:
         chain = self.ruler.getRules("")
         if self._by_char is None or self._by_char.chain is not chain:
-            self._by_char = _RulesByChar(chain, lambda rule: _BLOCK_BY_CODE.get(_code(rule)), None)
+            self._by_char = _RulesByChar(chain, _block_triggers, None)
         return self._by_char
 
     def tokenize(self, state: StateBlock, startLine: int, endLine: int) -> None:
@@ -219,6 +224,38 @@ class DispatchingBlock(ParserBlock):
                 has_empty_lines = True
                 line += 1
                 state.line = line
+
+
+class DispatchingBlockRuler(Ruler[RuleFuncBlockType]):
+    """The block ruler, handing out each alternative chain (the rules that may end a paragraph, list,
+    blockquote or reference without a blank line, which those rules try at each of their lines) as
+    one rule that tries only the chain's rules that can start at the line's first character."""
+
+    _alternatives: dict[str, tuple[list[RuleFuncBlockType], list[RuleFuncBlockType]]] | None = None
+
+    def getRules(self, chainName: str = "") -> list[RuleFuncBlockType]:
+        chain = super().getRules(chainName)
+        if not chainName or not chain:
+            return chain
+        if self._alternatives is None:
+            self._alternatives = {}
+        built = self._alternatives.get(chainName)
+        if built is None or built[0] is not chain:  # the rules changed
+            dispatch = functools.partial(_any_rule_at, _RulesByChar(chain, _block_triggers, None))
+            built = self._alternatives[chainName] = (chain, [dispatch])
+        return built[1]
+
+
+def _any_rule_at(by_char: _RulesByChar, state: StateBlock, line: int, end: int, silent: bool) -> bool:
+    start = state.bMarks[line] + state.tShift[line]
+    for rule in by_char[state.src[start:start + 1]]:  # in order, up to the first that matches, as markdown-it
+        if rule(state, line, end, silent):
+            return True
+    return False
+
+
+def _block_triggers(rule: RuleFuncBlockType) -> str | None:
+    return _BLOCK_BY_CODE.get(_code(rule))
 
 
 # markdown-it's rare replacements in its order, each with the texts (one or two) one of which it needs to match.
@@ -265,10 +302,12 @@ def use_fast_paths(md: MarkdownIt) -> None:
     replacements. Plugins may be used before or after: the parsers read their rulers at each parse."""
     md.inline = _adopt(DispatchingInline, md.inline)
     md.block = _adopt(DispatchingBlock, md.block)
+    md.block.ruler = _adopt(DispatchingBlockRuler, md.block.ruler)
     md.core.ruler.at("replacements", typographic_replacements)
 
 
-def _adopt(cls: type[Parser], parser: object) -> Parser:
+def _adopt(cls: type[Adopted], original: object) -> Adopted:
+    """An instance of `cls` with the state of `original` (a parser or ruler markdown-it made)."""
     adopted = cls.__new__(cls)
-    vars(adopted).update(vars(parser))
+    vars(adopted).update(vars(original))
     return adopted
