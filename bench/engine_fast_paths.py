@@ -1,13 +1,15 @@
 """What the engine's fast paths (site_builder/markdown/fast_paths.py) gain: our engine as built vs the
-same engine with markdown-it-py's own parsers and replacements rule (tests/engine_reference.py), on the
-bench pages (bench/pages.py), rendered as in a build. Prints pages per second of each (best of
-`--rounds`, interleaved) and the ratio; both render byte-identical HTML (tests/test_engine_fast_paths.py).
+same engine with markdown-it-py's own parsers and replacements rule (tests/engine_reference.py), rendering
+as in a build either the bench pages (bench/pages.py, one line per paragraph) or, with `--flagship`, the
+flagship's pages (content/*.md, Jinja left as text, lines wrapped as authors write), `--pages` times over.
+Prints pages per second of each (best of `--rounds`, interleaved) and the ratio; both render
+byte-identical HTML (tests/test_engine_fast_paths.py).
 
 Wall-clock figures move with the load of a shared machine; for a load-independent figure count
 instructions with callgrind, one engine at a time, and take the difference of two round counts
 (run from the project root, with it on PYTHONPATH, as the other benchmarks):
 
-    python bench/engine_fast_paths.py [--pages 240] [--rounds 5]
+    python bench/engine_fast_paths.py [--pages 240] [--rounds 5] [--flagship]
     valgrind --tool=callgrind python bench/engine_fast_paths.py --pages 40 --only fast --rounds 1   # then 3
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 
 from common import best_times
 from markdown_it import MarkdownIt
@@ -34,13 +37,20 @@ def renders(md: MarkdownIt, pages: dict[str, str]) -> Callable[[], None]:
     return run
 
 
+def flagship_pages(copies: int) -> dict[str, str]:
+    """`copies` of each of the flagship's pages, named as pages of one site."""
+    content = sorted((Path(__file__).parent.parent / "content").glob("*.md"))
+    return {f"copy-{n}/{path.name}": path.read_text(encoding="utf-8") for n in range(copies) for path in content}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=240)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", choices=["fast", "reference"], help="render with one engine only (for callgrind)")
+    parser.add_argument("--flagship", action="store_true", help="render the flagship's pages, --pages times each")
     args = parser.parse_args()
-    pages = make_pages(args.pages)
+    pages = flagship_pages(args.pages) if args.flagship else make_pages(args.pages)
     engines = {"fast": create_md(), "reference": reference_md(MarkdownOptions())}
     if args.only:
         run = renders(engines[args.only], pages)
