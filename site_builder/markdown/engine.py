@@ -21,6 +21,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from site_builder.errors import UserError
 from site_builder.markdown.admonitions import admonitions_plugin
 from site_builder.markdown.citations import citations_plugin
+from site_builder.markdown.fast_paths import use_fast_paths
 from site_builder.markdown.fences import FenceHandler, fences_plugin
 from site_builder.markdown.figures import figures_plugin
 from site_builder.markdown.footnotes import footnotes_plugin
@@ -68,6 +69,7 @@ def create_md(options: MarkdownOptions = MarkdownOptions()) -> MarkdownIt:
     md.use(citations_plugin)
     md.use(ids_plugin)
     md.validateLink = _valid_link  # type: ignore[method-assign]
+    use_fast_paths(md)
     return md
 
 
