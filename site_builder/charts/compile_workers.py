@@ -109,8 +109,11 @@ def _start(compile_one: Compile) -> _Worker:
 
 
 def _give(worker: _Worker, job: int, specs: list[dict[str, Any]]) -> _Worker:
-    worker.conn.send(specs[job])
     worker.job, worker.started = job, time.monotonic()
+    try:
+        worker.conn.send(specs[job])
+    except OSError:  # it died between charts (or could not start): the wait sees its end, CRASHED
+        pass
     return worker
 
 
