@@ -14,7 +14,7 @@ from site_builder.charts import compile_workers
 from site_builder.charts.build import new_chart_build
 from site_builder.errors import SourcePosition
 from site_builder.markdown.fences import FenceBlock
-from tests.charts_helpers import BAR_CHART, chart_site
+from tests.charts_helpers import BAR_CHART, chart_site, compile_or_abort
 from tests.test_chart_modules import Preview
 from tests.test_serve_equivalence import preview_config
 
@@ -93,6 +93,17 @@ def test_a_chart_over_its_time_is_an_error_its_worker_is_killed_and_the_others_c
     # One worker alone: a fresh one takes the charts left after the killed one. Two: the other one
     # compiles the three small charts while the slow one runs, so none is left for a fresh worker.
     assert len(workers_started) == 2
+    assert_all_gone(workers_started)
+
+
+def test_a_bug_in_a_workers_compile_stops_the_build_with_the_workers_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers_started: list[int]) -> None:
+    monkeypatch.setattr(chart_build, "compile_one", compile_or_abort)
+    build = new_chart_build(tmp_path, tmp_path / "content", {}, {"p.md": "p/"}, lambda message: None)
+    for body in (small(0), json.dumps(json.loads(small(1)) | {"name": "bug"}), small(2)):
+        build.handle(FenceBlock("chart", "", body, SourcePosition("content/p.md", 3), "p.md"))
+    with pytest.raises(Exception, match=r"(?s)Traceback.*RuntimeError: a bug in the compile step"):
+        build.compile()  # not an author's error at the chart, not a crash: the program's bug, with where it is
     assert_all_gone(workers_started)
 
 
