@@ -43,7 +43,10 @@ def chart_site(root: Path, pages: dict[str, str], extra: dict[str, str] | None =
 
 
 def compile_or_abort(spec: dict[str, Any]) -> ChartOutput | str:
-    """A compile worker that dies like vl-convert out of memory, on a spec named `abort`."""
+    """A compile worker that dies like vl-convert out of memory, on a spec named `abort`, and has
+    a bug (raises) on a spec named `bug`."""
     if spec.get("name") == "abort":
         os.abort()
+    if spec.get("name") == "bug":
+        raise RuntimeError("a bug in the compile step")
     return compile_one(spec)

@@ -67,6 +67,17 @@ def test_fields_made_by_transforms_are_known(tmp_path: Path) -> None:
     assert problems(body, tmp_path) == []
 
 
+def test_yes_no_on_off_are_text_in_a_chart_as_in_json(tmp_path: Path) -> None:
+    body = ("data: {values: [{a: 1, k: 2, answer: yes}, {a: 2, k: 2, answer: No}]}\n"
+            "transform:\n  - {loess: a, on: k}\nmark: {type: point, tooltip: true}\n"
+            "encoding: {x: {field: k, type: quantitative}, y: {field: a, type: quantitative}}\n")
+    assert problems(body, tmp_path) == []  # YAML 1.1 would make `on` the key `True`: not allowed in loess
+    ctx = ChartContext(root=tmp_path, content_dir=tmp_path / "content", data={})
+    spec = load_chart(body, "", SourcePosition("content/p.md", 10), ctx).spec
+    assert spec["transform"] == [{"loess": "a", "on": "k"}] and spec["mark"]["tooltip"] is True
+    assert [row["answer"] for row in spec["data"]["values"]] == ["yes", "No"]
+
+
 def test_layers_inherit_data(tmp_path: Path) -> None:
     body = ('{"data": {"values": [{"a": 1}]}, "layer": [\n'
             '  {"mark": "bar", "encoding": {"x": {"field": "a", "type": "quantitative"}}},\n'

@@ -2,7 +2,7 @@
 
 Fences are handled while pages render (load + validate, synchronously, so errors carry the fence's
 position) and leave a placeholder; once every page is rendered, `compile` turns all new charts
-into outputs in a process pool (vl-convert is CPU-bound), and `fill` swaps placeholders for
+into outputs in worker processes (`compile_workers`: parallel, killable), and `fill` swaps placeholders for
 figures. `write` puts the runtime and each chart's downloads under `assets/charts/` in the site.
 The handler's effects on the build (a job, errors) go through `dependencies.effect`, so the live
 preview can reuse a page's render and still compile and fill its charts.
@@ -14,24 +14,23 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from site_builder.charts.cache import ChartCache, chart_key
+from site_builder.charts.compile_workers import Failed, compile_all
 from site_builder.charts.csv_download import to_csv
 from site_builder.charts.html import ChartLinks, chart_figure, json_for_script
 from site_builder.charts.load import ChartContext, inline_data, load_chart
 from site_builder.charts.model import ChartJob, ChartOutput
 from site_builder.charts.render import THEMES, compile_one, follows_column
 from site_builder.charts.validate import channel_errors, field_errors, schema_errors
-from site_builder.charts.workers import start_workers_early, worker_context
+from site_builder.charts.workers import start_workers_early
 from site_builder.content.yaml_source import ValidationErrors
 from site_builder.dependencies import declares_inputs, effect
-from site_builder.errors import UserError
+from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.engine import MarkdownOptions, render_markdown, shared_md
 from site_builder.markdown.fences import FenceBlock
 from site_builder.markdown.links import relative_url
@@ -132,39 +131,15 @@ class ChartBuild:
                     todo[job.key] = job
         if len(todo) >= PROGRESS_FROM:
             self.progress(f"compiling {len(todo)} charts ({len(self.jobs)} on pages) with {self.workers} workers")
-        for job, result in zip(todo.values(), self._run(list(todo.values())), strict=True):
-            if isinstance(result, str):
-                hint = _CRASH_HINT if result == CRASHED else "check the spec against https://vega.github.io/vega-lite/docs/"
-                self.errors.append(UserError(f"Vega-Lite could not compile this chart: {result}", job.position, hint))
+        # Always in worker processes, even for one chart: see `compile_workers`.
+        results = compile_all([job.spec for job in todo.values()], compile_one, self.workers, CHART_SECONDS)
+        for job, result in zip(todo.values(), results, strict=True):
+            if not isinstance(result, ChartOutput):
+                self.errors.append(compile_error(result, job.position))
             else:
                 self.outputs[job.key] = result
                 self.cache.put(job.key, result)
         self.seconds["compile"] += time.perf_counter() - started
-
-    def _run(self, jobs: list[ChartJob]) -> Iterator[ChartOutput | str]:
-        """Outputs in the order of `jobs`, as they come (the caller caches each while others compile).
-
-        Always in worker processes: a spec can make vl-convert abort its whole process (V8 out of
-        memory, e.g. a `bin` step of 1e-9), which must cost one chart an error, not the build or
-        the live preview. If a worker dies, the charts not yet done compile one process each, so
-        only the one that kills its process fails."""
-        specs = [job.spec for job in jobs]
-        if not specs:
-            return
-        done = 0
-        try:
-            with _pool(min(self.workers, len(jobs))) as pool:
-                # One chart per task: workers finish within a chart of each other (chunks of 12 left one
-                # worker idle for half a second at the end), and a chart's IPC is small beside its compile.
-                for output in pool.map(compile_one, specs):
-                    done += 1
-                    yield output
-        except BrokenProcessPool:
-            left = specs[done:]
-            if len(left) == 1 or self.workers == 1:  # then the first chart left is the one that crashed
-                yield CRASHED
-                left = left[1:]
-            yield from map(compile_alone, left)
 
     def fill(self, page: str, html: str) -> str:
         """A page's HTML with its placeholders replaced by figures (runtime tags before the first)."""
@@ -253,11 +228,6 @@ def _downloads(job: ChartJob, output: ChartOutput) -> list[tuple[str, bytes | Ca
         files.append((f"{job.key}.vg.json", lambda: json_for_script(output.vega)))
     return files
 
-    def prune_cache(self) -> int:
-        """After a full build: drop cache entries this build did not use and none used for a month."""
-        return self.cache.prune({job.key for job in self.jobs})
-
-
 def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of the chart's top-level data (inline or a named dataset), for table and CSV."""
     data = spec.get("data") or {}
@@ -269,28 +239,23 @@ def main_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return values
 
 
+def compile_error(failure: str | Failed, position: SourcePosition) -> UserError:
+    """Why a chart did not compile, at its fence: vl-convert's message, a crash, or its time."""
+    if failure is Failed.TIMED_OUT:
+        return UserError(f"Vega-Lite could not compile this chart in {CHART_SECONDS:g} s", position, _SLOW_HINT)
+    if failure is Failed.CRASHED:
+        return UserError(f"Vega-Lite could not compile this chart: {CRASHED}", position, _CRASH_HINT)
+    return UserError(f"Vega-Lite could not compile this chart: {failure}", position,
+                     "check the spec against https://vega.github.io/vega-lite/docs/")
+
+
+CHART_SECONDS = 60.0
+"""How long one chart may compile; then its worker is killed and the chart is an error."""
 CRASHED = "the chart renderer crashed on it, most likely out of memory"
 _CRASH_HINT = ("make it smaller: a coarser `bin` step or fewer `maxbins`, fewer rows or `sequence` values, a smaller "
                "width or height")
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=_silence_native_errors)
-
-
-def _silence_native_errors() -> None:
-    """A renderer that aborts dumps V8's C stack on stderr; the build reports it at the chart instead.
-    (Python errors in a worker reach the build through its result, not through stderr.)"""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-
-
-def compile_alone(spec: dict[str, Any]) -> ChartOutput | str:
-    """`compile_one` in a process of its own, or why that process died."""
-    try:
-        with _pool(1) as pool:
-            return pool.submit(compile_one, spec).result()
-    except BrokenProcessPool:
-        return CRASHED
+_SLOW_HINT = ("make it cheaper: fewer rows or `sequence` values, or a cheaper transform (`loess`, `regression`, "
+              "`density`, `window` over many rows are slow); aggregate the data first")
 
 
 def default_workers() -> int:

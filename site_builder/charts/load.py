@@ -73,7 +73,7 @@ class LoadedChart:
 
 def load_chart(body: str, args: str, at: SourcePosition, ctx: ChartContext) -> LoadedChart:
     """The chart a fence describes; `args` is the info string after `chart` (a chart file or empty)."""
-    doc = parse_yaml(body, at.path, at.line) if body.strip() else None
+    doc = parse_yaml(body, at.path, at.line, words_as_text=True) if body.strip() else None
     written = doc.value if doc is not None else {}
     if not isinstance(written, dict):
         raise UserError("a chart must be a mapping of Vega-Lite keys", at,
@@ -114,7 +114,7 @@ def load_chart_file(written: str, at: SourcePosition, ctx: ChartContext) -> tupl
         uses_data(())
         # In a worker process: the module may hang, end its process or change global state.
         return ctx.modules.run(file, rel, ctx.data, MODULE_SECONDS), FixedLocator(SourcePosition(rel))
-    doc = parse_yaml(read_tracked(file, rel), rel)
+    doc = parse_yaml(read_tracked(file, rel), rel, words_as_text=True)
     if not isinstance(doc.value, dict):
         raise UserError("a chart file must hold a mapping of Vega-Lite keys", SourcePosition(rel),
                         "start with `mark:`, `encoding:` and `data:`")

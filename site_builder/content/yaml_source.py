@@ -7,7 +7,7 @@ column of the offending value, which plain `yaml.safe_load` forgets.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,22 +122,29 @@ def _error_at(node: yaml.Node, message: str, path: str, line_offset: int, hint: 
     return UserError(message, SourcePosition(path, line_offset + mark.line + 1, mark.column + 1), hint)
 
 
+def _scalars(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    """Each distinct scalar once (aliases share nodes), in document order; no recursion, as the
+    document may nest thousands of levels deep."""
+    stack, seen = ([root] if root is not None else []), set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        stack.extend(reversed(_children(node)))
+
+
 def _unbuildable_scalar(root: yaml.Node | None) -> yaml.Node | None:
     """The first scalar whose value cannot be built, to point at it."""
     loader = _Loader("")
-    stack, seen = ([root] if root is not None else []), set()
     try:
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
+        for node in _scalars(root):
             try:
-                if isinstance(node, yaml.ScalarNode):
-                    loader.construct_object(node)
+                loader.construct_object(node)
             except (ValueError, TypeError, OverflowError):
                 return node
-            stack.extend(reversed(_children(node)))
         return None
     finally:
         loader.dispose()
@@ -188,9 +195,22 @@ def _check_unique_keys(node: yaml.Node, path: str, line_offset: int) -> None:
         seen[key.value] = line_offset + key.start_mark.line + 1
 
 
+_BOOL = "tag:yaml.org,2002:bool"
+_YAML_1_1_WORDS = {"yes", "no", "on", "off"}
+"""Plain words that YAML 1.1 (PyYAML) reads as booleans and YAML 1.2 and JSON read as text."""
+
+
+def _words_as_text(root: yaml.Node | None) -> None:
+    """Retag every `yes`/`no`/`on`/`off` as text, as YAML 1.2's core schema reads them."""
+    for node in _scalars(root):
+        if node.tag == _BOOL and node.value.lower() in _YAML_1_1_WORDS:
+            node.tag = "tag:yaml.org,2002:str"
+
+
 @functools.lru_cache(maxsize=256)
-def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
-    """Parse YAML text; a syntax error becomes a `UserError` at its line and column.
+def parse_yaml(text: str, path: str, line_offset: int = 0, words_as_text: bool = False) -> YamlDocument:
+    """Parse YAML text; a syntax error becomes a `UserError` at its line and column. With
+    `words_as_text`, `yes`/`no`/`on`/`off` are text, not booleans (YAML 1.2, for JSON-like specs).
 
     Remembered by its arguments: the live preview parses the same front matter, data files and
     fence bodies in every build. The document is shared, so no caller changes its value."""
@@ -198,6 +218,8 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> YamlDocument:
     try:
         node = _compose(text)
         check_nodes(node, path, line_offset)
+        if words_as_text:
+            _words_as_text(node)
         value = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"
