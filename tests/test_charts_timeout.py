@@ -14,6 +14,7 @@ from site_builder.charts import compile_workers
 from site_builder.charts.build import new_chart_build
 from site_builder.errors import SourcePosition
 from site_builder.markdown.fences import FenceBlock
+from site_builder.memory import forget
 from tests.charts_helpers import BAR_CHART, chart_site, compile_or_abort
 from tests.test_chart_modules import Preview
 from tests.test_serve_equivalence import preview_config
@@ -46,6 +47,7 @@ SLOW_ERROR = ("content/slow.md:3:1: Vega-Lite could not compile this chart in 2 
 @pytest.fixture(autouse=True)
 def short_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chart_build, "CHART_SECONDS", LIMIT)
+    forget()  # what an earlier test's slow chart left remembered in this process
 
 
 @pytest.fixture
@@ -93,6 +95,28 @@ def test_a_chart_over_its_time_is_an_error_its_worker_is_killed_and_the_others_c
     # One worker alone: a fresh one takes the charts left after the killed one. Two: the other one
     # compiles the three small charts while the slow one runs, so none is left for a fresh worker.
     assert len(workers_started) == 2
+    assert_all_gone(workers_started)
+
+
+def test_a_later_build_in_the_same_process_reports_the_slow_chart_at_once(
+        tmp_path: Path, workers_started: list[int]) -> None:
+    def build_with(bodies: list[str]) -> chart_build.ChartBuild:
+        build = new_chart_build(tmp_path, tmp_path / "content", {}, {"p.md": "p/"}, lambda message: None)
+        for line, body in enumerate(bodies, start=3):
+            build.handle(FenceBlock("chart", "", body, SourcePosition("content/p.md", line), "p.md"))
+        build.compile()
+        return build
+
+    build_with([json.dumps(HANGS)])
+    first_workers = len(workers_started)
+    started = time.monotonic()
+    again = build_with([small(5), json.dumps(HANGS)])  # as a preview rebuild after another edit
+    assert time.monotonic() - started < LIMIT
+    assert [(e.position.line, e.message) for e in again.errors] == [(4, "Vega-Lite could not compile this chart in 2 s")]
+    assert len(again.outputs) == 1 and len(workers_started) == first_workers + 1  # only the new chart compiled
+    changed = build_with([json.dumps(HANGS | {"mark": "point"})])  # an edit: compiled (and timed) again
+    assert [e.message for e in changed.errors] == ["Vega-Lite could not compile this chart in 2 s"]
+    assert len(workers_started) > first_workers + 1
     assert_all_gone(workers_started)
 
 

@@ -49,6 +49,10 @@ EFFECT = "chart"
 _FIGURES: dict[tuple[Any, ...], str] = {}
 _FIGURES_KEPT = 128
 forgettable(_FIGURES.clear)
+_FAILED: dict[str, Failed] = {}
+"""Charts that crashed the renderer or ran over `CHART_SECONDS` in this process, by key: a preview
+rebuild does not spend that time again on a chart the author has not changed (an edit changes its key)."""
+forgettable(_FAILED.clear)
 _NONCE = secrets.token_hex(8)
 """In placeholders, so an author's HTML comment cannot pose as one. Per process, not per build: the
 preview reuses a page's render (placeholders included) across builds; it never reaches the output."""
@@ -122,13 +126,7 @@ class ChartBuild:
         """Compile every chart not in the cache, in parallel when there are several."""
         self.context.modules.close()  # pages are rendered: no chart module is left to run
         started = time.perf_counter()
-        todo: dict[str, ChartJob] = {}
-        for job in self.jobs:
-            if job.key not in self.outputs and job.key not in todo:
-                if (cached := self.cache.get(job.key)) is not None:
-                    self.outputs[job.key] = cached
-                else:
-                    todo[job.key] = job
+        todo = self._to_compile()
         if len(todo) >= PROGRESS_FROM:
             self.progress(f"compiling {len(todo)} charts ({len(self.jobs)} on pages) with {self.workers} workers")
         # Always in worker processes, even for one chart: see `compile_workers`.
@@ -136,10 +134,29 @@ class ChartBuild:
         for job, result in zip(todo.values(), results, strict=True):
             if not isinstance(result, ChartOutput):
                 self.errors.append(compile_error(result, job.position))
+                if isinstance(result, Failed):
+                    _FAILED[job.key] = result
             else:
                 self.outputs[job.key] = result
                 self.cache.put(job.key, result)
         self.seconds["compile"] += time.perf_counter() - started
+
+    def _to_compile(self) -> dict[str, ChartJob]:
+        """The charts neither compiled nor cached, by key; a chart that crashed the renderer or ran
+        over its time earlier in this process (a preview session) is reported again at once."""
+        todo: dict[str, ChartJob] = {}
+        failed: set[str] = set()
+        for job in self.jobs:
+            if job.key in self.outputs or job.key in todo or job.key in failed:
+                continue
+            if (cached := self.cache.get(job.key)) is not None:
+                self.outputs[job.key] = cached
+            elif job.key in _FAILED:
+                failed.add(job.key)
+                self.errors.append(compile_error(_FAILED[job.key], job.position))
+            else:
+                todo[job.key] = job
+        return todo
 
     def fill(self, page: str, html: str) -> str:
         """A page's HTML with its placeholders replaced by figures (runtime tags before the first)."""
