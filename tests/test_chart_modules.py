@@ -150,3 +150,18 @@ def test_the_preview_reports_a_broken_module_and_recovers_when_it_is_fixed(
     result = preview.build()
     assert result.ok, result.errors
     assert "Fixed now" in (preview.previous / "m/index.html").read_text(encoding="utf-8")  # type: ignore[operator]
+
+
+# Forks a process that outlives the chart (holding the reply's pipe) and records its pid.
+FORKS = ('import os, time\nimport altair as alt\n\n\ndef chart(data):\n    pid = os.fork()\n    if pid == 0:\n'
+         '        time.sleep(600)\n        os._exit(0)\n    open("forked.pid", "w").write(str(pid))\n'
+         '    return alt.Chart(alt.Data(values=[{"c": "forked"}])).mark_point().encode(x="c:N")\n')
+
+
+def test_a_module_that_forks_gets_its_chart_and_its_process_is_ended(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    root = module_site(tmp_path / "s", {"forks": FORKS})
+    run = run_cli(root, "build")
+    assert run.code == 0, run.err  # not "ran for over 0.5 s": the reply came before the forked process ended
+    assert "forked" in (root / "site/forks/index.html").read_text(encoding="utf-8")
+    stat = Path(f"/proc/{(root / 'forked.pid').read_text()}/stat")
+    assert not stat.exists() or stat.read_text().split(") ")[1].startswith("Z")  # gone (or dead, not yet reaped)

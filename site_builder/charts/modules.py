@@ -55,6 +55,8 @@ _ENDED_HINT = ("a chart module must return its chart: do not call `os._exit`, an
 Reply = tuple[Any, ...]
 """From the worker: ("spec", JSON text), ("error", message, line, column, hint), ("ended", why, line),
 or ("stopped",) for a module killed after its time and grace."""
+_LENGTH = 8
+"""Bytes of the reply's length, written before it."""
 _FRAME = re.compile(r'^\s*File "(.*)", line (\d+)', re.MULTILINE)
 """A frame in faulthandler's dump of a crashed process (innermost first)."""
 
@@ -176,8 +178,13 @@ def _in_child(request: Request, data: Any) -> Reply:
             faulthandler.enable(crash_log)  # on a crash, the Python stack: the module's line
             _child_main(write_end, request, data)
         os.close(write_end)
-        output, killed = _read_within(read_end, pid, request)
-        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        try:
+            output, killed = _read_within(read_end, pid, request)
+            status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        finally:
+            # What the module started (a fork, a subprocess) is in the child's group: it ends with it.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
         if killed:
             return ("stopped",)
         if status == 0 and output:
@@ -193,8 +200,9 @@ def _crash_line(dump: str, file: Path) -> int:
 
 
 def _read_within(fd: int, pid: int, request: Request) -> tuple[bytes, bool]:
-    """All the child writes; after its time it is asked to stop at its line, after the grace killed."""
-    chunks: list[bytes] = []
+    """The child's reply (its length first: a process the module forked may hold the pipe open long
+    after); after its time it is asked to stop at its line, after the grace killed."""
+    received = bytearray()
     deadline, asked = time.monotonic() + request.seconds, False
     with os.fdopen(fd, "rb", buffering=0) as pipe:
         while True:
@@ -208,22 +216,25 @@ def _read_within(fd: int, pid: int, request: Request) -> tuple[bytes, bool]:
                 continue
             if select.select([pipe], [], [], left)[0]:
                 chunk = pipe.read(1 << 20)
-                if not chunk:
-                    return b"".join(chunks), False
-                chunks.append(chunk)
+                received += chunk
+                size = int.from_bytes(received[:_LENGTH], "big") if len(received) >= _LENGTH else -1
+                if not chunk or len(received) == _LENGTH + size:
+                    return bytes(received[_LENGTH:]), False
 
 
 def _child_main(fd: int, request: Request, data: Any) -> None:
     """Run the module and write the reply; the process ends here whatever the module does."""
     code = 1
     try:
+        os.setpgid(0, 0)  # a group of its own, so what the module starts can be ended with it
         signal.signal(signal.SIGUSR1, _stop)
         with contextlib.suppress(ValueError, OSError):  # not every system lets a process set it (macOS)
             resource.setrlimit(resource.RLIMIT_AS, (request.memory, request.memory))
         reply = _reply(request, data)
         signal.signal(signal.SIGUSR1, signal.SIG_IGN)
         with os.fdopen(fd, "wb") as pipe:
-            pipe.write(pickle_dumps(reply, HIGHEST_PROTOCOL))
+            payload = pickle_dumps(reply, HIGHEST_PROTOCOL)
+            pipe.write(len(payload).to_bytes(_LENGTH, "big") + payload)
         code = 0
     finally:
         for stream in (sys.stdout, sys.stderr):  # what the module printed
