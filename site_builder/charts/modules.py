@@ -48,6 +48,9 @@ GRACE_SECONDS = 2.0
 MEMORY_BYTES = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 """A module's process may use half the machine's memory: beyond, its allocation fails (MemoryError at
 its line) instead of the system killing a process to make room, maybe the build or the preview."""
+MAX_SPEC_BYTES = 20_000_000
+"""A module's spec, its data inlined, may be at most this big as JSON (a data file may have 10 MB,
+`load.MAX_DATA_BYTES`): 400,000 rows made a 190 MB page, 4 GB of memory and 75 s of build."""
 _FIX_HINT = "fix the Python code at this line"
 _LOOP_HINT = "check the loop at this line; aggregate big data before charting it"
 _ENDED_HINT = ("a chart module must return its chart: do not call `os._exit`, and check what C code it calls "
@@ -276,10 +279,15 @@ def _spec_text(file: Path, rel: str, data: Any) -> str:
         raise UserError("`chart(data)` must return an Altair chart or a dict", SourcePosition(rel),
                         "return e.g. `alt.Chart(df).mark_bar().encode(...)`")
     try:
-        return json_dumps(spec, default=str)  # every later step walks the spec recursively
+        text = json_dumps(spec, default=str)  # every later step walks the spec recursively
     except (ValueError, RecursionError):
         raise UserError("`chart(data)` returned a dict that contains itself (or is nested thousands deep)",
                         SourcePosition(rel), "return a plain spec: each value written out once") from None
+    if len(text) > MAX_SPEC_BYTES:
+        raise UserError(f"`chart(data)` returned a spec of {len(text) / 1e6:.0f} MB; a chart takes at most "
+                        f"{MAX_SPEC_BYTES / 1e6:.0f} MB", SourcePosition(rel),
+                        "aggregate or sample the data in `chart(data)`: a browser cannot draw that many points")
+    return text
 
 
 class TooLong(BaseException):
