@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -165,3 +166,13 @@ def test_a_module_that_forks_gets_its_chart_and_its_process_is_ended(tmp_path: P
     assert "forked" in (root / "site/forks/index.html").read_text(encoding="utf-8")
     stat = Path(f"/proc/{(root / 'forked.pid').read_text()}/stat")
     assert not stat.exists() or stat.read_text().split(") ")[1].startswith("Z")  # gone (or dead, not yet reaped)
+
+
+def test_a_module_that_signals_its_process_group_ends_only_itself(tmp_path: Path) -> None:
+    root = module_site(tmp_path / "s", {"kills": "import os, signal\n\n\ndef chart(data):\n"
+                                                 "    os.kill(0, signal.SIGTERM)\n"})
+    # In a session of its own, so that if the signal reached the build's group it would not end pytest's.
+    run = subprocess.run([sys.executable, "-c", "import sys; from site_builder.cli import main; sys.exit(main(['build']))"],
+                         cwd=root, capture_output=True, text=True, timeout=120, start_new_session=True, check=False)
+    assert run.returncode == 1, run.stderr  # not killed by the module's SIGTERM (-15)
+    assert "content/charts/kills.py:1:1: chart module ended the process (killed by signal 15) — " in run.stderr
