@@ -24,7 +24,7 @@ from site_builder.errors import SourcePosition, UserError, WarningCode, make_war
 SOURCES_FILE = "sources.yaml"
 KEY_PATTERN = r"[A-Za-z0-9_](?:[A-Za-z0-9_.:-]*[A-Za-z0-9_])?"
 _KEY = re.compile(rf"^{KEY_PATTERN}$")
-_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2})?$")
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # a real month: `2025-13` is a typo
 
 
 class Source(BaseModel):
