@@ -109,7 +109,7 @@ def registry_from_yaml(doc: YamlDocument) -> tuple[SourceRegistry, list[UserErro
     if not isinstance(doc.value, dict):
         return registry, [UserError("sources.yaml must map each key to a source", doc.position(),
                                     "write `key:` then indented `title:`, `url:`, `publisher:`, `date:`")]
-    keys = key_positions(doc)
+    keys = doc.key_positions()
     for key in doc.value:
         name = str(key)
         if not _KEY.match(name):
@@ -123,14 +123,6 @@ def registry_from_yaml(doc: YamlDocument) -> tuple[SourceRegistry, list[UserErro
             registry.invalid.add(name)
             errors.extend(exc.errors)
     return registry, errors
-
-
-def key_positions(doc: YamlDocument) -> dict[str, SourcePosition]:
-    """Where each top-level key is written (warnings point at `key:`, not at its first field)."""
-    if not isinstance(doc.node, yaml.MappingNode):
-        return {}
-    return {str(k.value): SourcePosition(doc.path, doc.line_offset + k.start_mark.line + 1, k.start_mark.column + 1)
-            for k, _ in doc.node.value}
 
 
 def source_entry_html(source: Source) -> Markup:

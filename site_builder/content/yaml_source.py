@@ -29,16 +29,29 @@ class YamlDocument:
 
     def position(self, loc: Sequence[str | int] = ()) -> SourcePosition:
         """Where the value at `loc` (keys and indices, as pydantic reports them) starts."""
+        node = self._node_at(loc)
+        if node is None:
+            return SourcePosition(self.path, self.line_offset + 1, 1)
+        mark = node.start_mark
+        return SourcePosition(self.path, self.line_offset + mark.line + 1, mark.column + 1)
+
+    def key_positions(self, loc: Sequence[str | int] = ()) -> dict[str, SourcePosition]:
+        """Where each key of the mapping at `loc` is written: a mistake in a key points at `key:`,
+        not at its value (which may start on the next line)."""
+        node = self._node_at(loc)
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value if isinstance(node, yaml.MappingNode) else []
+        return {str(k.value): SourcePosition(self.path, self.line_offset + k.start_mark.line + 1, k.start_mark.column + 1)
+                for k, _ in pairs}
+
+    def _node_at(self, loc: Sequence[str | int]) -> yaml.Node | None:
+        """The node at `loc`, or its deepest ancestor that exists."""
         node = self.node
         for key in loc:
             child = _child(node, key) if node is not None else None
             if child is None:
                 break
             node = child
-        if node is None:
-            return SourcePosition(self.path, self.line_offset + 1, 1)
-        mark = node.start_mark
-        return SourcePosition(self.path, self.line_offset + mark.line + 1, mark.column + 1)
+        return node
 
     def validate(self, model: type[BaseModel], loc: Sequence[str | int] = ()) -> Any:
         """Validate the value at `loc` against a model; type errors come back with positions."""

@@ -16,7 +16,15 @@ from site_builder.content.yaml_source import ValidationErrors, YamlDocument, par
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.headings import slugify
 from site_builder.markdown.links import AnchorLink, SiteLinks
-from site_builder.timeline.model import Category, Event, Source, Timeline, TimelineEvent, TimelineFile
+from site_builder.timeline.model import (
+    TIMELINE_KEY,
+    Category,
+    Event,
+    Source,
+    Timeline,
+    TimelineEvent,
+    TimelineFile,
+)
 
 TIMELINE_DATA = "timeline.yaml"
 """The file's name inside the data folder."""
@@ -63,8 +71,13 @@ def _categories(doc: YamlDocument, errors: list[UserError]) -> dict[str, Categor
     raw = doc.value.get("categories")
     if not isinstance(raw, dict):
         return {}
+    at = doc.key_positions(("categories",))
+    errors.extend(UserError(f"category key `{key}` may only use letters, digits, - and _",
+                            at.get(str(key), doc.position(("categories",))),
+                            "rename it (it becomes part of the page's classes and filter values)")
+                  for key in raw if not TIMELINE_KEY.match(str(key)))
     found = {str(key): _validate(doc, Category, ("categories", key), errors) for key in raw}
-    return {key: cat for key, cat in found.items() if cat is not None}
+    return {key: cat for key, cat in found.items() if cat is not None and TIMELINE_KEY.match(key)}
 
 
 class _Resolver:

@@ -22,7 +22,8 @@ from site_builder.markdown.links import AnchorLink
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+TIMELINE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+"""A category key or an event id: also a CSS class part and an HTML id."""
 # Unknown keys are typos; a number where text is expected (`tags: [2024]`, `label: 5G`) is fine as text.
 _STRICT_FIELDS = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 DATE_HINT = "write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day, e.g. 2024-05-12"
@@ -196,7 +197,7 @@ class TimelineEvent(BaseModel):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str | None) -> str | None:
-        if value is not None and (not _KEY.match(value) or value.isdigit()):
+        if value is not None and (not TIMELINE_KEY.match(value) or value.isdigit()):
             raise ValueError(f"`{value}` cannot be an id; use letters, digits, - and _ (not only digits)")
         return value
 
@@ -208,14 +209,6 @@ class TimelineFile(BaseModel):
 
     categories: dict[str, Any]
     events: list[Any] = []
-
-    @field_validator("categories")
-    @classmethod
-    def _keys(cls, value: dict[str, Any]) -> dict[str, Any]:
-        bad = [str(k) for k in value if not _KEY.match(str(k))]
-        if bad:
-            raise ValueError(f"category key `{bad[0]}` may only use letters, digits, - and _")
-        return value
 
 
 @dataclass(frozen=True)
