@@ -289,6 +289,11 @@ def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[st
                                     "remove it or check its spelling"))
             continue
         hint = "fix the value's type or format"
+        if err["type"] == "string_type" and isinstance(err.get("input"), bool):
+            # YAML 1.1 reads a bare yes/no/on/off as true/false: a title "No" or a tag "on" is lost.
+            errors.append(UserError(f"`{field}`: a bare yes, no, on, off, true or false is read as true/false, "
+                                    "not as text", doc.position(loc), 'write it in quotes, e.g. "no"'))
+            continue
         if err["type"] == "model_type":  # pydantic would name our model class ("instance of KeyFigure")
             what = f"`{field}` must be" if err["loc"] else "this must be"
             errors.append(UserError(f"{what} a mapping of `key: value` lines", doc.position(loc),
