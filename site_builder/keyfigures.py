@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from site_builder.content.frontmatter import PageSource
 from site_builder.content.yaml_source import ValidationErrors, YamlDocument
@@ -30,6 +30,15 @@ class KeyFigure(BaseModel):
     value: str | int | float
     label: str
     source: str
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        # pydantic would show YAML's true/false (a bare yes/no/on/off) as 1/0.
+        if isinstance(value, bool):
+            raise ValueError('a bare yes, no, on, off, true or false is read as true/false, not as text; '  # noqa: TRY004
+                             'write it in quotes, e.g. "no"')
+        return value
 
 
 @dataclass(frozen=True)
