@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import site_builder.charts.build as chart_build
+import site_builder.charts.load as chart_load
 import site_builder.charts.render as chart_render
 from site_builder.charts import chart_block
 from site_builder.charts.build import new_chart_build
@@ -227,3 +228,14 @@ def test_format_property_picks_the_rows_of_a_nested_data_file(tmp_path: Path) ->
     wrong.handle(fence(body % "rows"))
     wrong.compile()
     assert any("has no `rows`" in str(e) and ":4:" in str(e) for e in wrong.errors), [str(e) for e in wrong.errors]
+
+
+def test_a_chart_file_over_the_data_limit_is_an_error_at_the_fence(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chart_load, "MAX_DATA_BYTES", 1000)
+    (tmp_path / "content" / "charts").mkdir(parents=True)
+    (tmp_path / "content" / "charts" / "big.json").write_text(spec(1) + " " * 1000, encoding="utf-8")
+    build = make_build(tmp_path)
+    build.handle(FenceBlock("chart", "charts/big.json", "", SourcePosition("content/p.md", 3), "p.md"))
+    [error] = build.errors
+    assert str(error).startswith("content/p.md:3:1: chart file `charts/big.json` is 0.0 MB; a chart takes at most 0.0 MB")

@@ -24,7 +24,8 @@ from site_builder.dependencies import read_tracked, uses_data, uses_path
 from site_builder.errors import SourcePosition, UserError, display_path
 
 MAX_DATA_BYTES = 10_000_000
-"""A chart's data file may be at most this big; a browser cannot draw more points usefully."""
+"""A chart's data file or chart file may be at most this big; a browser cannot draw more points usefully
+(a 4 MB chart file made a 70 MB page)."""
 CHART_SUFFIXES = (".yaml", ".yml", ".json", ".py")
 MODULE_SECONDS = 60.0
 """A chart module that runs longer (importing it and calling `chart(data)`) is stopped: it loops.
@@ -114,6 +115,7 @@ def load_chart_file(written: str, at: SourcePosition, ctx: ChartContext) -> tupl
         uses_data(())
         # In a worker process: the module may hang, end its process or change global state.
         return ctx.modules.run(file, rel, ctx.data, MODULE_SECONDS), FixedLocator(SourcePosition(rel))
+    _check_size(file, f"chart file `{written}`", at)  # its data is inlined like a data file's
     doc = parse_yaml(read_tracked(file, rel), rel, words_as_text=True)
     if not isinstance(doc.value, dict):
         raise UserError("a chart file must hold a mapping of Vega-Lite keys", SourcePosition(rel),
@@ -136,6 +138,13 @@ def _content_file(written: str, at: SourcePosition, ctx: ChartContext, suffixes:
     return file
 
 
+def _check_size(file: Path, what: str, at: SourcePosition) -> None:
+    size = file.stat().st_size
+    if size > MAX_DATA_BYTES:
+        raise UserError(f"{what} is {size / 1e6:.1f} MB; a chart takes at most {MAX_DATA_BYTES / 1e6:.1f} MB", at,
+                        "aggregate or sample the data first")
+
+
 def inline_data(spec: Any, locator: Locator, ctx: ChartContext, loc: tuple[str | int, ...] = ()) -> Any:
     """A copy of the spec where every `data: {url: FILE}` holds the file's rows as `values`."""
     if isinstance(spec, list):
@@ -153,10 +162,7 @@ def _resolve(data: Any, locator: Locator, ctx: ChartContext, loc: tuple[str | in
         return data
     at = locator.position((*loc, "url"))
     file = _content_file(data["url"], at, ctx, (".csv", ".json", ".yaml", ".yml"), "data file")
-    size = file.stat().st_size
-    if size > MAX_DATA_BYTES:
-        raise UserError(f"data file `{data['url']}` is {size / 1e6:.0f} MB; a chart takes at most "
-                        f"{MAX_DATA_BYTES / 1e6:.0f} MB", at, "aggregate or sample the data first")
+    _check_size(file, f"data file `{data['url']}`", at)
     rest = {k: v for k, v in data.items() if k not in ("url", "format")}
     values = _file_values(file, at, ctx)
     fmt = data.get("format")
