@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from site_builder.content.frontmatter import PageSource
-from site_builder.content.yaml_source import ValidationErrors, YamlDocument
+from site_builder.content.yaml_source import BOOLEAN_HINT, BOOLEAN_NOT_TEXT, ValidationErrors, YamlDocument
 from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.citations import PageCitations
 from site_builder.sandbox import PageEnvironment
@@ -36,8 +36,7 @@ class KeyFigure(BaseModel):
     def _not_a_boolean(cls, value: Any) -> Any:
         # pydantic would show YAML's true/false (a bare yes/no/on/off) as 1/0.
         if isinstance(value, bool):
-            raise ValueError('a bare yes, no, on, off, true or false is read as true/false, not as text; '  # noqa: TRY004
-                             'write it in quotes, e.g. "no"')
+            raise ValueError(f"{BOOLEAN_NOT_TEXT}; {BOOLEAN_HINT}")  # noqa: TRY004
         return value
 
 

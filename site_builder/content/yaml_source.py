@@ -273,6 +273,10 @@ def parse_yaml(text: str, path: str, line_offset: int = 0, words_as_text: bool =
 forgettable(parse_yaml.cache_clear)
 
 
+BOOLEAN_NOT_TEXT = "true/false where text is expected (YAML reads a bare yes, no, on or off as true/false)"
+BOOLEAN_HINT = 'write the text in quotes, e.g. "no"'
+
+
 def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[str | int] = ()) -> list[UserError]:
     """One positioned `UserError` per pydantic error, naming the field the author wrote."""
     errors = []
@@ -291,8 +295,7 @@ def validation_errors(exc: ValidationError, doc: YamlDocument, base: Sequence[st
         hint = "fix the value's type or format"
         if err["type"] == "string_type" and isinstance(err.get("input"), bool):
             # YAML 1.1 reads a bare yes/no/on/off as true/false: a title "No" or a tag "on" is lost.
-            errors.append(UserError(f"`{field}`: a bare yes, no, on, off, true or false is read as true/false, "
-                                    "not as text", doc.position(loc), 'write it in quotes, e.g. "no"'))
+            errors.append(UserError(f"`{field}`: {BOOLEAN_NOT_TEXT}", doc.position(loc), BOOLEAN_HINT))
             continue
         if err["type"] == "model_type":  # pydantic would name our model class ("instance of KeyFigure")
             what = f"`{field}` must be" if err["loc"] else "this must be"
