@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, field_validator
 
