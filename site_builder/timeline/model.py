@@ -54,6 +54,8 @@ class EventDate:
             raise ValueError(f"`{value}` is not a date; {DATE_HINT}")
         year, month, day = (int(g) if g else None for g in match.groups())
         assert year is not None
+        if year == 0:  # Python's dates start at year 1
+            raise ValueError(f"`{value}` has no year 0; {DATE_HINT}")
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"`{value}` has no month {month}; {DATE_HINT}")
         if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
