@@ -4,7 +4,7 @@ XML 1.0 refuses the C0 control characters other than tab and the newlines, lone 
 and U+FFFF. vl-convert parses the SVG it makes and aborts the whole process (not an exception) on
 one, so a stray escape character in a CSV cell or a title would kill a build or the preview server;
 in the feed it would make invalid XML. Each is replaced by U+FFFD, the usual mark for a bad character.
-Lone surrogates alone are replaced where JSON (a data file, a chart module's spec) is read.
+Lone surrogates alone are replaced where JSON or YAML (a data file, a spec, a chart module's spec) is read.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 """A lone surrogate (a JSON escape `\\ud800` without its other half): no UTF-8 file can hold it."""
-JSON_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-"""In JSON text, where a parsed string may hold a surrogate (a pair is one character once parsed)."""
+SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+"""In JSON or YAML text, where a parsed string may hold a surrogate (a pair is one character once parsed)."""
 
 
 def xml_text(text: str) -> str:

@@ -42,7 +42,7 @@ import altair as alt
 from site_builder.charts.workers import worker_context
 from site_builder.dependencies import BuildProcessOnly
 from site_builder.errors import SourcePosition, UserError
-from site_builder.xmltext import JSON_SURROGATE_ESCAPE, encodable
+from site_builder.xmltext import SURROGATE_ESCAPE, encodable
 
 GRACE_SECONDS = 2.0
 """After its time is up, how long a module has to stop at its line before it is killed."""
@@ -140,7 +140,7 @@ def _spec_or_error(reply: Reply, rel: str, seconds: float) -> dict[str, Any]:
     kind, *rest = reply
     if kind == "spec":
         spec: dict[str, Any] = json_loads(rest[0])
-        return encodable(spec) if JSON_SURROGATE_ESCAPE.search(rest[0]) else spec  # type: ignore[no-any-return]
+        return encodable(spec) if SURROGATE_ESCAPE.search(rest[0]) else spec  # type: ignore[no-any-return]
     if kind == "error":
         message, line, column, hint = rest
         raise UserError(message, SourcePosition(rel, line, column), hint)

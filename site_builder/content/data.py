@@ -25,7 +25,7 @@ from site_builder.content.symlinks import bad_symlinks
 from site_builder.content.yaml_source import parse_yaml
 from site_builder.errors import SourcePosition, UserError, position_in_text
 from site_builder.memory import forgettable
-from site_builder.xmltext import JSON_SURROGATE_ESCAPE, encodable
+from site_builder.xmltext import SURROGATE_ESCAPE, encodable
 
 DATA_SUFFIXES = {".csv", ".json", ".yaml", ".yml"}
 DEFAULT_MAX_MB = 20.0
@@ -149,7 +149,7 @@ def parse_json(text: str, path: str) -> Any:
         raise UserError("JSON file is empty", SourcePosition(path, 1, 1), "add data or delete the file")
     try:
         value = json.loads(text, parse_int=_json_int, object_pairs_hook=_unique_keys)
-        return encodable(value) if JSON_SURROGATE_ESCAPE.search(text) else value
+        return encodable(value) if SURROGATE_ESCAPE.search(text) else value
     except _DuplicateKey as exc:
         raise UserError(f"duplicate key `{exc.key}` in one JSON object",
                         position_in_text(path, text, _duplicate_key_offset(text, exc.key)),

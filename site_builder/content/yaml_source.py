@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from site_builder.errors import SourcePosition, UserError, position_in_text
 from site_builder.memory import forgettable
+from site_builder.xmltext import SURROGATE_ESCAPE, encodable
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0, words_as_text: bool =
         if words_as_text:
             _words_as_text(node)
         value = _construct(node) if node is not None else None
+        value = encodable(value) if SURROGATE_ESCAPE.search(text) else value  # "\ud800" cannot be written out
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or exc.context or "invalid YAML"
         # "end of stream" is where the parser gave up; the quote or bracket left open is the context.
