@@ -140,7 +140,7 @@ def _spec_or_error(reply: Reply, rel: str, seconds: float) -> dict[str, Any]:
     kind, *rest = reply
     if kind == "spec":
         spec: dict[str, Any] = json_loads(rest[0])
-        return encodable(spec) if SURROGATE_ESCAPE.search(rest[0]) else spec  # type: ignore[no-any-return]
+        return encodable(spec) if SURROGATE_ESCAPE.search(rest[0]) else spec
     if kind == "error":
         message, line, column, hint = rest
         raise UserError(message, SourcePosition(rel, line, column), hint)
