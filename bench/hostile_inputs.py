@@ -36,6 +36,7 @@ def patterns(n: int) -> dict[str, str]:
         "entities": "&#" * n * 5,
         "definition lists": "Term\n: " * n,
         "citations": "[@" * n * 2,
+        "repeated headings": "# Data\n\n" * (n // 4),
     }
 
 
