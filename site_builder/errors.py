@@ -119,11 +119,18 @@ def position_in_text(path: str, text: str, offset: int) -> SourcePosition:
     return SourcePosition(path, line, column)
 
 
+# Control characters as their visible pictures (ESC as ␛): printed raw, a hostile file's escape
+# sequences or backspaces would clear the terminal, retitle it or overwrite the error being read.
+_VISIBLE_CONTROLS = {**{c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}, 0x7F: 0x2421,
+                     **{c: 0xFFFD for c in range(0x80, 0xA0)}}
+
+
 def format_error(error: UserError, root: Path) -> str:
     """`path:line:col: message — hint`, then the offending source line and a caret under the column."""
-    text = str(error)
+    text = str(error).translate(_VISIBLE_CONTROLS)
     source_line = error_source_line(error, root)
     if source_line is not None:
+        source_line = source_line.translate(_VISIBLE_CONTROLS)  # one character for one: columns stay
         line, column = _window(source_line.expandtabs(4), len(source_line[: error.position.column - 1].expandtabs(4)))
         caret = " " * display_width(line[:column]) + "^"
         text += f"\n    {line}\n    {caret}"
