@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import io
+import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -107,7 +108,11 @@ class ErrorCollector:
 def display_path(path: Path, root: Path) -> str:
     """How positions name a file: relative to the project root (the folder of mkdocs.yml), else in full."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a link that loops (`a.md` → `b.md` → `a.md`); Python < 3.13: RuntimeError
+        resolved = Path(os.path.abspath(path))
+    try:
+        return resolved.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -151,9 +156,12 @@ def _window(line: str, column: int) -> tuple[str, int]:
 
 def error_source_line(error: UserError, root: Path) -> str | None:
     """The line an error points at. A link out of the project is reported, not quoted: its target
-    may be private (/etc/passwd)."""
+    may be private (/etc/passwd); one that loops has no line to quote."""
     file = root / error.position.path
-    if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
+    try:
+        if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
+            return None
+    except (OSError, RuntimeError):  # Python < 3.13 raises RuntimeError on a loop
         return None
     return read_source_line(file, error.position.line)
 
