@@ -126,13 +126,16 @@ def position_in_text(path: str, text: str, offset: int) -> SourcePosition:
 
 # Control characters as their visible pictures (ESC as ␛): printed raw, a hostile file's escape
 # sequences or backspaces would clear the terminal, retitle it or overwrite the error being read.
+# The first line's tab and newline too: it is one line (`path:line:col: …`) that editors and CI
+# parse, even for a file whose name holds a newline; the quoted line's tabs are expanded instead.
 _VISIBLE_CONTROLS = {**{c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}, 0x7F: 0x2421,
                      **{c: 0xFFFD for c in range(0x80, 0xA0)}}
+_VISIBLE_IN_ONE_LINE = {**_VISIBLE_CONTROLS, 0x09: 0x2409, 0x0A: 0x240A}
 
 
 def format_error(error: UserError, root: Path) -> str:
     """`path:line:col: message — hint`, then the offending source line and a caret under the column."""
-    text = str(error).translate(_VISIBLE_CONTROLS)
+    text = str(error).translate(_VISIBLE_IN_ONE_LINE)
     source_line = error_source_line(error, root)
     if source_line is not None:
         source_line = source_line.translate(_VISIBLE_CONTROLS)  # one character for one: columns stay
