@@ -184,6 +184,8 @@ def physical_lines(text: str, keepends: bool = False) -> list[str]:
 
 def read_source_line(path: Path, line: int) -> str | None:
     try:
+        if not path.is_file():  # a named pipe would block the read until something writes to it
+            return None
         lines = physical_lines(path.read_text(encoding="utf-8-sig", errors="replace"))
     except OSError:
         return None
