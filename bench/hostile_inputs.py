@@ -36,6 +36,7 @@ def patterns(n: int) -> dict[str, str]:
         "entities": "&#" * n * 5,
         "definition lists": "Term\n: " * n,
         "citations": "[@" * n * 2,
+        "repeated headings": "# Data\n\n" * (n // 4),
     }
 
 
@@ -44,6 +45,7 @@ def raw_html_patterns(n: int) -> dict[str, str]:
         "srcset candidates": '<img alt="" srcset="' + "img/chart.png 1x, " * n + '">\n',
         "srcset comma run": '<img alt="" srcset="a' + "," * n * 10 + 'b">\n',
         "URL attributes": '<video poster="img/chart.png" src="clip.mp4"></video>\n' * n,
+        "ids in one paragraph": "".join(f"`w`{{#id{i}}}\n" for i in range(n // 4)),
         "unsafe URLs": '<form action="javascript:x"><meta http-equiv=refresh content="0;url=javascript:y">\n' * n,
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import io
+import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -107,7 +108,11 @@ class ErrorCollector:
 def display_path(path: Path, root: Path) -> str:
     """How positions name a file: relative to the project root (the folder of mkdocs.yml), else in full."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        resolved = path.resolve()
+    except (OSError, RuntimeError):  # a link that loops (`a.md` → `b.md` → `a.md`); Python < 3.13: RuntimeError
+        resolved = Path(os.path.abspath(path))
+    try:
+        return resolved.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -119,11 +124,21 @@ def position_in_text(path: str, text: str, offset: int) -> SourcePosition:
     return SourcePosition(path, line, column)
 
 
+# Control characters as their visible pictures (ESC as ␛): printed raw, a hostile file's escape
+# sequences or backspaces would clear the terminal, retitle it or overwrite the error being read.
+# The first line's tab and newline too: it is one line (`path:line:col: …`) that editors and CI
+# parse, even for a file whose name holds a newline; the quoted line's tabs are expanded instead.
+_VISIBLE_CONTROLS = {**{c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}, 0x7F: 0x2421,
+                     **{c: 0xFFFD for c in range(0x80, 0xA0)}}
+_VISIBLE_IN_ONE_LINE = {**_VISIBLE_CONTROLS, 0x09: 0x2409, 0x0A: 0x240A}
+
+
 def format_error(error: UserError, root: Path) -> str:
     """`path:line:col: message — hint`, then the offending source line and a caret under the column."""
-    text = str(error)
+    text = str(error).translate(_VISIBLE_IN_ONE_LINE)
     source_line = error_source_line(error, root)
     if source_line is not None:
+        source_line = source_line.translate(_VISIBLE_CONTROLS)  # one character for one: columns stay
         line, column = _window(source_line.expandtabs(4), len(source_line[: error.position.column - 1].expandtabs(4)))
         caret = " " * display_width(line[:column]) + "^"
         text += f"\n    {line}\n    {caret}"
@@ -144,9 +159,12 @@ def _window(line: str, column: int) -> tuple[str, int]:
 
 def error_source_line(error: UserError, root: Path) -> str | None:
     """The line an error points at. A link out of the project is reported, not quoted: its target
-    may be private (/etc/passwd)."""
+    may be private (/etc/passwd); one that loops has no line to quote."""
     file = root / error.position.path
-    if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
+    try:
+        if file.is_symlink() and not file.resolve().is_relative_to(root.resolve()):
+            return None
+    except (OSError, RuntimeError):  # Python < 3.13 raises RuntimeError on a loop
         return None
     return read_source_line(file, error.position.line)
 
@@ -166,6 +184,8 @@ def physical_lines(text: str, keepends: bool = False) -> list[str]:
 
 def read_source_line(path: Path, line: int) -> str | None:
     try:
+        if not path.is_file():  # a named pipe would block the read until something writes to it
+            return None
         lines = physical_lines(path.read_text(encoding="utf-8-sig", errors="replace"))
     except OSError:
         return None

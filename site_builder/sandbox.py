@@ -108,6 +108,15 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
             self.filters[name] = _limited(function, skip if name in _SIZED_FILTERS else None)
         self.globals.update(range=_range, lipsum=_limited(jinja2.utils.generate_lorem_ipsum, 0))
 
+    def compile(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+        """Jinja's compile; tags or brackets nested too deeply for Jinja's parser or for Python's
+        compiler (about 100 `{% if %}` inside each other) are a syntax error at their line, not a crash."""
+        try:
+            return super().compile(source, *args, **kwargs)
+        except (RecursionError, SyntaxError):  # Python's; Jinja's TemplateSyntaxError is not one
+            raise jinja2.TemplateSyntaxError(
+                "tags or brackets nested too deeply", _busiest_line(self, source)) from None
+
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
             sized, count = (left, right) if isinstance(left, (str, list, tuple)) else (right, left)
@@ -155,3 +164,14 @@ class PageEnvironment(ImmutableSandboxedEnvironment):
             return "".join(chunks)
         finally:
             _STEPS.reset(token)
+
+
+def _busiest_line(env: jinja2.Environment, source: Any) -> int:
+    """The line with the most template tokens: nesting too deep for the compiler takes many of them."""
+    counts: dict[int, int] = {}
+    try:
+        for line, _kind, _value in env.lex(source) if isinstance(source, str) else ():
+            counts[line] = counts.get(line, 0) + 1
+    except jinja2.TemplateSyntaxError:
+        pass  # the parser met the nesting before any syntax error; the lines lexed so far are the hint
+    return max(counts, key=counts.__getitem__, default=1)

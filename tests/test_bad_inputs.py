@@ -20,6 +20,8 @@ import hashlib
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,23 @@ def test_bad_input(case: str, built_base: Path, tmp_path: Path, run_cli) -> None
     assert result.code == 1
     assert tree_digest(root / "site") == before
     assert not [p.name for p in root.iterdir() if p.name.startswith(".site.")], "a staging folder was left behind"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_named_pipes_are_errors_not_a_hang(built_base: Path, tmp_path: Path) -> None:
+    """Reading a named pipe waits for a writer: the build must refuse it, not hang (in a subprocess
+    with a time limit, so that a regression fails instead of hanging the suite)."""
+    root = tmp_path / "site-root"
+    shutil.copytree(built_base, root)
+    before = tree_digest(root / "site")
+    os.mkfifo(root / "content" / "pipe.md")
+    os.mkfifo(root / "content" / "data" / "rows.csv")
+    code = f"from site_builder.cli import main; raise SystemExit(main(['build', '-f', {str(root / 'mkdocs.yml')!r}]))"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert result.returncode == 1
+    hint = "reading it would wait forever — delete it or move it out of the content folder"
+    for name in ("content/data/rows.csv", "content/pipe.md"):
+        assert f"{name}:1:1: not a regular file (a named pipe, socket or device): {hint}" in result.stderr
+    assert tree_digest(root / "site") == before

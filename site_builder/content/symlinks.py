@@ -2,12 +2,14 @@
 
 A link out of the project would publish files from elsewhere on the machine (a link to /etc copies
 it into the site); a broken link or one that loops back to its own folder would crash the copy.
-Links that stay inside the project are fine.
+Links that stay inside the project are fine. A named pipe, socket or device file is refused too:
+reading one waits for a writer that never comes, so the build would hang.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from site_builder.errors import SourcePosition, UserError, display_path
@@ -32,13 +34,24 @@ def symlink_error(link: Path, root: Path) -> UserError | None:
     return None
 
 
+def special_file_error(path: Path, root: Path) -> UserError | None:
+    """Why `path` (not a link) cannot be read, or None for a regular file or a folder."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return UserError("not a regular file (a named pipe, socket or device): reading it would wait forever",
+                     SourcePosition(f"{display_path(path.parent, root)}/{path.name}"),
+                     "delete it or move it out of the content folder")
+
+
 def bad_symlinks(folder: Path, root: Path) -> dict[Path, UserError]:
-    """Every unusable link under `folder`, found without following any link."""
+    """Every unusable link under `folder`, found without following any link, and every special file."""
     bad = {}
     for parent, dirs, names in os.walk(folder):
         for name in [*dirs, *names]:
             path = Path(parent, name)
-            if path.is_symlink() and (error := symlink_error(path, root)) is not None:
+            error = symlink_error(path, root) if path.is_symlink() else special_file_error(path, root)
+            if error is not None:
                 bad[path] = error
     return bad
 

@@ -18,10 +18,10 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from site_builder.errors import UserError
+from site_builder.errors import SourcePosition, UserError
 from site_builder.markdown.admonitions import admonitions_plugin
 from site_builder.markdown.citations import citations_plugin
-from site_builder.markdown.fast_paths import use_fast_paths
+from site_builder.markdown.fast_paths import NESTING_CUT, use_fast_paths
 from site_builder.markdown.fences import FenceHandler, fences_plugin
 from site_builder.markdown.figures import figures_plugin
 from site_builder.markdown.footnotes import footnotes_plugin
@@ -95,9 +95,22 @@ def render_markdown(md: MarkdownIt, markdown: str, links: LinkContext | None = N
     features (e.g. `citations`)."""
     env: dict[str, Any] = {"links": links, "fences": fences or {}, **(extra_env or {})}
     html = md.render(markdown, env)
+    if links is not None:
+        cut = dict.fromkeys(env.get(NESTING_CUT, []))
+        links.errors += [_nested_too_deeply(links, line, md.options["maxNesting"]) for line in cut]
     return RenderedMarkdown(
         html=html,
         headings=env.get("headings", []),
         anchor_links=links.anchors if links else [],
         errors=links.errors if links else [],
     )
+
+
+def _nested_too_deeply(links: LinkContext, line: int, levels: int) -> UserError:
+    """markdown-it stops reading blocks nested `levels` deep (a list item counts two: list and
+    item) and drops the rest of the outermost block it is in, up to the page's end: an error, so
+    that no text vanishes from the page unseen."""
+    return UserError(f"lists, quotes or admonitions nested over {levels} levels deep: markdown stops reading "
+                     "here, and the rest of the enclosing block (often of the page) would be left out",
+                     SourcePosition(links.source_path, links.file_line(line), 1),
+                     "nest less (a list inside a list counts two levels), e.g. start a new list or quote")

@@ -183,6 +183,10 @@ class DispatchingInline(ParserInline):
             state.pushPending()
 
 
+NESTING_CUT = "nesting_cut"
+"""Key in a render's env: the 0-based lines where blocks nested deeper than `maxNesting` were cut."""
+
+
 class DispatchingBlock(ParserBlock):
     """markdown-it's block parser, trying at each block only the rules that can start there."""
 
@@ -203,6 +207,8 @@ class DispatchingBlock(ParserBlock):
             if line >= endLine or state.sCount[line] < state.blkIndent:  # the end of a nested block
                 break
             if state.level >= state.md.options.maxNesting:
+                # markdown-it drops the rest of the block here; the engine reports the line (engine.py).
+                state.env.setdefault(NESTING_CUT, []).append(line)
                 state.line = endLine
                 break
             start = state.bMarks[line] + state.tShift[line]

@@ -40,11 +40,15 @@ def _plain_text(inline: Token) -> str:
     return "".join(c.content for c in inline.children or [] if c.type in {"text", "code_inline", "text_special"})
 
 
-def _unique(slug: str, taken: set[str]) -> str:
-    candidate, n = slug, 0
+def _unique(slug: str, taken: set[str], tried: dict[str, int]) -> str:
+    """`slug`, or `slug_N` with the first free N. `tried` remembers the last N per slug: `taken`
+    only grows, so the search resumes there (1,000 headings alike would otherwise cost 500,000 probes)."""
+    n = tried.get(slug, 0)
+    candidate = f"{slug}_{n}" if n else slug
     while candidate in taken:
         n += 1
         candidate = f"{slug}_{n}"
+    tried[slug] = n
     taken.add(candidate)
     return candidate
 
@@ -75,6 +79,7 @@ def heading_ids(state: StateCore) -> None:
     Generated slugs are unique among themselves; one equal to an explicit id is left as it is, for
     the page's duplicate-id check (ids.py) to report, since a link to it would be ambiguous."""
     taken: set[str] = set()
+    tried: dict[str, int] = {}
     headings = state.env.setdefault("headings", [])
     for idx, token in enumerate(state.tokens):
         if token.type != "heading_open":
@@ -82,7 +87,7 @@ def heading_ids(state: StateCore) -> None:
         inline = state.tokens[idx + 1]
         title = _plain_text(inline).strip()
         if not token.attrs.get("id"):
-            token.attrSet("id", _unique(slugify(title), taken))
+            token.attrSet("id", _unique(slugify(title), taken, tried))
             token.meta["generated_id"] = True
         slug = str(token.attrs["id"])
         headings.append(Heading(int(token.tag[1]), slug, title))

@@ -10,8 +10,10 @@ author sets that takes one of them is an error too.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -29,14 +31,33 @@ def _written_id(element_id: str) -> re.Pattern[str]:
     return re.compile(rf"""\{{[^{{}}]*?(?:#|\bid=["']?){re.escape(element_id)}(?![\w-])""")
 
 
-def _position(ctx: LinkContext, block_map: list[int] | None, token: Token, element_id: str) -> SourcePosition:
-    start, end = block_map or [0, len(ctx.source_lines)]
+class _BlockLines:
+    """A block's lines joined once: finding the line where each of its ids is written is then one
+    search of the block, not a regex per line per id (quadratic in a paragraph of thousands of ids)."""
+
+    def __init__(self, ctx: LinkContext, start: int, end: int) -> None:
+        lines = ctx.source_lines[start:end]
+        self.first = start
+        self.text = "\n".join(lines)
+        self.starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+
+    def lines_with(self, needle: str) -> Iterator[int]:
+        """The page's 0-based numbers of this block's lines that hold `needle`, in order."""
+        at = self.text.find(needle) if needle else -1
+        while at >= 0:
+            index = bisect.bisect_right(self.starts, at) - 1
+            yield self.first + index
+            at = self.text.find(needle, self.starts[index + 1])
+
+
+def _position(ctx: LinkContext, block: _BlockLines, token: Token, element_id: str) -> SourcePosition:
+    start = block.first
     if token.meta.get("generated_id"):  # a heading's slug: the heading's line
         return SourcePosition(ctx.source_path, ctx.file_line(start), 1)
     pattern = _written_id(element_id)
-    above = range(start - 1, max(start - 1 - _ATTRIBUTE_LINES_ABOVE, -1), -1)
-    for number in [*range(start, end), *above]:
-        if 0 <= number < len(ctx.source_lines) and (match := pattern.search(ctx.source_lines[number])):
+    above = [n for n in range(start - 1, max(start - 1 - _ATTRIBUTE_LINES_ABOVE, -1), -1) if n < len(ctx.source_lines)]
+    for number in [*block.lines_with(element_id), *above]:
+        if match := pattern.search(ctx.source_lines[number]):
             return SourcePosition(ctx.source_path, ctx.file_line(number), match.end() - len(element_id) + 1)
     return SourcePosition(ctx.source_path, ctx.file_line(start), 1)
 
@@ -46,10 +67,13 @@ def _element_ids(ctx: LinkContext, tokens: Iterable[Token]) -> list[tuple[str, S
     for block in tokens:
         # Inline attributes are written in braces: a paragraph without one has no inline ids.
         children = block.children if block.children and "{" in block.content else ()
+        start, end = block.map or [0, len(ctx.source_lines)]
+        lines: _BlockLines | None = None
         for token in [block, *children]:
             if token.attrs.get("id"):
                 element_id = str(token.attrs["id"])
-                found.append((element_id, _position(ctx, block.map, token, element_id)))
+                lines = _BlockLines(ctx, start, end) if lines is None else lines
+                found.append((element_id, _position(ctx, lines, token, element_id)))
     return found
 
 

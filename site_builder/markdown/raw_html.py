@@ -38,6 +38,8 @@ from site_builder.markdown.links import LinkContext, resolve_target
 
 # A browser drops these from anywhere in a URL, so `java&#9;script:` is `javascript:`.
 _URL_IGNORED = re.compile(r"[\t\n\r]")
+# ... and these from its ends (the URL standard's "C0 control or space"), so `\x01javascript:` runs.
+_URL_TRIMMED = "".join(map(chr, range(0x21)))
 # Most raw HTML (a `<kbd>`, a `</div>`) sets none of these, and is not tokenized at all.
 _MAY_MATTER = re.compile(r"(?i)(?:href|src|srcset|id|poster|data|action|content)\s*=")
 # One attribute of one start tag the tokenizer found (a tag, not the page): where its value is written.
@@ -199,8 +201,8 @@ def _locate(ctx: LinkContext, lines: list[int] | None, written: str) -> SourcePo
 
 
 def _as_read(url: str) -> str:
-    """A URL as the browser reads it: tabs and newlines dropped, surrounding space ignored."""
-    return _URL_IGNORED.sub("", url).strip()
+    """A URL as the browser reads it: tabs and newlines dropped, surrounding space and control characters ignored."""
+    return _URL_IGNORED.sub("", url).strip(_URL_TRIMMED)
 
 
 def _is_safe(md: MarkdownIt, url: str) -> bool:
