@@ -50,14 +50,12 @@ def _name_ids(state: StateCore) -> None:
 def _duplicate_definitions(state: StateCore) -> None:
     """An error at each definition of a label already defined (before `footnote_tail` removes them)."""
     ctx: LinkContext | None = state.env.get("links")
-    if ctx is None:
-        return
+    labels = [token.meta["label"] for token in state.tokens if token.type == "footnote_reference_open"]
+    if ctx is None or len(set(labels)) == len(labels):
+        return  # the common case: finding where each definition is written is only needed for an error
     first: dict[str, SourcePosition] = {}
     last: dict[str, int] = {}
-    for token in state.tokens:
-        if token.type != "footnote_reference_open":
-            continue
-        label = token.meta["label"]
+    for label in labels:
         where = _definition(ctx, label, last.get(label, 0))
         last[label] = where.line
         if label in first:
