@@ -24,7 +24,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from site_builder.charts.model import ChartOutput
-from site_builder.charts.workers import worker_context
+from site_builder.charts.workers import start_worker, stop_worker
 
 Compile = Callable[[dict[str, Any]], "ChartOutput | str"]
 
@@ -99,13 +99,7 @@ def _result(sent: ChartOutput | str | _WorkerBug) -> ChartOutput | str:
 
 
 def _start(compile_one: Compile) -> _Worker:
-    context = worker_context()
-    conn, child_end = context.Pipe()
-    process = context.Process(target=_serve, args=(child_end, compile_one), daemon=True,
-                              name="site-builder chart compile")
-    process.start()
-    child_end.close()  # so the worker sees the end of the pipe when the build's end closes
-    return _Worker(process, conn)
+    return _Worker(*start_worker(_serve, compile_one, name="site-builder chart compile"))
 
 
 def _give(worker: _Worker, job: int, specs: list[dict[str, Any]]) -> _Worker:
@@ -118,11 +112,7 @@ def _give(worker: _Worker, job: int, specs: list[dict[str, Any]]) -> _Worker:
 
 
 def _stop(worker: _Worker, kill: bool = False) -> None:
-    """End a worker: an idle one leaves at the end of its pipe, a busy or dead one is killed."""
-    worker.conn.close()
-    if kill:
-        worker.process.kill()
-    worker.process.join()
+    stop_worker(worker.process, worker.conn, kill)
 
 
 def _serve(conn: Connection, compile_one: Compile) -> None:

@@ -39,7 +39,7 @@ from typing import Any
 
 import altair as alt
 
-from site_builder.charts.workers import worker_context
+from site_builder.charts.workers import start_worker, stop_worker
 from site_builder.dependencies import BuildProcessOnly
 from site_builder.errors import SourcePosition, UserError
 from site_builder.xmltext import SURROGATE_ESCAPE, encodable
@@ -107,13 +107,8 @@ class ModuleRunner:
         if self._worker is not None and self._data is not data:
             self.close()
         if self._worker is None:
-            context = worker_context()
-            conn, child_end = context.Pipe()
-            process = context.Process(target=serve_modules, args=(child_end,), daemon=True,
-                                      name="site-builder chart modules")
+            process, conn = start_worker(serve_modules, name="site-builder chart modules")
             self._worker, self._data = (process, conn), data
-            process.start()
-            child_end.close()  # so the worker sees the end of the pipe when this build's end closes
             conn.send_bytes(pickle_dumps(data, HIGHEST_PROTOCOL))
             conn.recv()  # ready: a module's time starts once the worker has the data
         return self._worker[1]
@@ -123,12 +118,8 @@ class ModuleRunner:
         if self._worker is None:
             return None
         process, conn = self._worker
-        conn.close()
-        if process.is_alive():
-            process.kill()
-        process.join()
         self._worker, self._data = None, None
-        return process.exitcode
+        return stop_worker(process, conn, kill=True)
 
 
 def how_it_ended(exit_code: int | None) -> str:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.forkserver
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext, SpawnContext
+from multiprocessing.process import BaseProcess
+from typing import Any
 
 WORKER_PRELOAD = ["site_builder.cli", "site_builder.charts.render"]
 """What the fork server imports once, so every worker it forks has it: the renderer (and altair), and
@@ -32,3 +36,22 @@ def start_workers_early() -> None:
     Not from a page worker of the parallel build (a child process): the build's own process compiles."""
     if multiprocessing.parent_process() is None and worker_context().get_start_method() == "forkserver":
         multiprocessing.forkserver.ensure_running()
+
+
+def start_worker(target: Callable[..., None], *args: Any, name: str) -> tuple[BaseProcess, Connection]:
+    """A worker running `target(its end of a pipe, *args)`, and the build's end of that pipe."""
+    context = worker_context()
+    conn, child_end = context.Pipe()
+    process = context.Process(target=target, args=(child_end, *args), daemon=True, name=name)
+    process.start()
+    child_end.close()  # so the worker sees the end of the pipe when the build's end closes
+    return process, conn
+
+
+def stop_worker(process: BaseProcess, conn: Connection, kill: bool) -> int | None:
+    """End a worker: an idle one leaves at the end of its pipe, a busy or stuck one is killed; its exit code."""
+    conn.close()
+    if kill:
+        process.kill()
+    process.join()
+    return process.exitcode
