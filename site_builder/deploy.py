@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.errors import SourcePosition, UserError
-from site_builder.host.runner import BuildResult, build_site, locate_in_config
+from site_builder.host.config_checks import locate_in_config
+from site_builder.host.runner import BuildResult, build_site
 
 _GITHUB_REMOTE = re.compile(r"github\.com[:/]+(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$")
 

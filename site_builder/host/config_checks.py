@@ -18,6 +18,7 @@ from mkdocs.structure.files import Files
 from site_builder.errors import SourcePosition, UserError, display_path
 
 _URL_UNSAFE = re.compile(r"[\s\"'<>`\\]")
+_QUOTED = re.compile(r"""['"]([^'"]{2,})['"]""")
 
 
 def config_errors(site_url: str | None, docs_dir: Path, plugin_options: dict[str, Any],
@@ -26,15 +27,15 @@ def config_errors(site_url: str | None, docs_dir: Path, plugin_options: dict[str
     errors = []
     if site_url and (bad := _URL_UNSAFE.search(site_url)):
         errors.append(UserError(f"site_url contains {bad.group()!r}, which a web address cannot hold",
-                                _key_position(config_file, "site_url"),
+                                locate_in_config(config_file, "'site_url'"),
                                 "write the plain address, e.g. https://USER.github.io/REPO/ (percent-encode "
                                 "anything else)"))
     if data_folder(docs_dir, plugin_options["data_dir"]) is None:
         errors.append(UserError(f"data_dir `{plugin_options['data_dir']}` is outside the docs folder",
-                                _key_position(config_file, "data_dir"),
+                                locate_in_config(config_file, "'data_dir'"),
                                 "give a folder inside docs_dir, e.g. `data_dir: data`"))
     if plugin_options["max_data_file_mb"] <= 0:
-        errors.append(UserError("max_data_file_mb must be more than 0", _key_position(config_file, "max_data_file_mb"),
+        errors.append(UserError("max_data_file_mb must be more than 0", locate_in_config(config_file, "'max_data_file_mb'"),
                                 "give the largest data file to read in MB, e.g. `max_data_file_mb: 40`"))
     return errors
 
@@ -56,7 +57,7 @@ def site_dir_errors(site_dir: Path, root: Path, custom_dir: str | None, config_f
     """The output folder is replaced whole by each build: it must not be the project's own templates
     (`-d templates`) nor a folder of other files."""
     site = site_dir.resolve()
-    where = _key_position(config_file, "site_dir")
+    where = locate_in_config(config_file, "'site_dir'")
     for own in [root.resolve(), *([Path(custom_dir).resolve()] if custom_dir else [])]:
         if own == site or own.is_relative_to(site):
             return [UserError(f"the output folder {site} holds the project's own files ({own})", where,
@@ -73,13 +74,27 @@ def data_folder(docs_dir: Path, data_dir: str) -> Path | None:
     return folder if folder.resolve().is_relative_to(docs_dir.resolve()) else None
 
 
-def _key_position(config_file: Path, key: str) -> SourcePosition:
+def locate_in_config(config_file: Path, message: str) -> SourcePosition:
+    """Where in mkdocs.yml a message points: the most specific quoted name that is a key there
+    (`'raw_htm'` in "option 'raw_htm': Unrecognised"), else any quoted text found; line 1 otherwise."""
+    rel = config_file.name
     try:
         lines = config_file.read_text(encoding="utf-8-sig").splitlines()
     except OSError:
-        lines = []
-    pattern = re.compile(rf"^(\s*){re.escape(key)}\s*:")
-    for number, line in enumerate(lines, start=1):
-        if match := pattern.match(line):
-            return SourcePosition(config_file.name, number, len(match.group(1)) + 1)
-    return SourcePosition(config_file.name)
+        return SourcePosition(rel)
+    needles = list(reversed(_QUOTED.findall(message)))
+    # A file named in the message ('gone.md' in a nav warning) is more specific than any key.
+    for needle in (n for n in needles if n.endswith(".md") or "/" in n):
+        for number, line in enumerate(lines, start=1):
+            if (column := line.find(needle)) >= 0:
+                return SourcePosition(rel, number, column + 1)
+    for needle in needles:
+        pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(needle)}\s*(?::|$)")  # a key or a list item
+        for number, line in enumerate(lines, start=1):
+            if key := pattern.match(line):
+                return SourcePosition(rel, number, len(key.group(1)) + 1)
+    for needle in needles:
+        for number, line in enumerate(lines, start=1):
+            if (column := line.find(needle)) >= 0:
+                return SourcePosition(rel, number, column + 1)
+    return SourcePosition(rel)

@@ -7,7 +7,6 @@ located in mkdocs.yml where the line names a key or a quoted value found there.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +20,8 @@ from mkdocs.exceptions import Abort, ConfigurationError
 from site_builder.content.data import read_text
 from site_builder.content.yaml_source import check_nodes
 from site_builder.errors import SourcePosition, UserError, WarningCode, in_report_order, make_warning
+from site_builder.host.config_checks import locate_in_config
 from site_builder.host.plugin import ExplainerPlugin
-
-_QUOTED = re.compile(r"""['"]([^'"]{2,})['"]""")
 
 
 @dataclass
@@ -48,32 +46,6 @@ class _Capture(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-def locate_in_config(config_file: Path, message: str) -> SourcePosition:
-    """Where in mkdocs.yml a message points: the most specific quoted name that is a key there
-    (`'raw_htm'` in "option 'raw_htm': Unrecognised"), else any quoted text found; line 1 otherwise."""
-    rel = config_file.name
-    try:
-        lines = config_file.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return SourcePosition(rel)
-    needles = list(reversed(_QUOTED.findall(message)))
-    # A file named in the message ('gone.md' in a nav warning) is more specific than any key.
-    for needle in (n for n in needles if n.endswith(".md") or "/" in n):
-        for number, line in enumerate(lines, start=1):
-            if (column := line.find(needle)) >= 0:
-                return SourcePosition(rel, number, column + 1)
-    for needle in needles:
-        pattern = re.compile(rf"^(\s*(?:-\s+)?){re.escape(needle)}\s*(?::|$)")  # a key or a list item
-        for number, line in enumerate(lines, start=1):
-            if key := pattern.match(line):
-                return SourcePosition(rel, number, len(key.group(1)) + 1)
-    for needle in needles:
-        for number, line in enumerate(lines, start=1):
-            if (column := line.find(needle)) >= 0:
-                return SourcePosition(rel, number, column + 1)
-    return SourcePosition(rel)
 
 
 def _config_problem(config_file: Path, text: str) -> UserError:
