@@ -139,6 +139,8 @@ def _check_token(md: MarkdownIt, ctx: LinkContext, token: Token, block_map: list
         value = _checked_value(md, ctx, attr, lines)
         if value != attr.value:
             replacements.append((attr, value))
+    if not replacements:
+        return
     # In pieces: one new string per replacement would copy a long block once per URL in it.
     pieces, done = [], 0
     for attr, value in replacements:
