@@ -14,7 +14,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -286,9 +286,10 @@ def caption_html(text: str) -> str:
 
 
 def new_chart_build(root: Path, content_dir: Path, data: dict[str, Any], page_urls: dict[str, str],
-                    progress: Callable[[str], None], data_dir: str = "data") -> ChartBuild:
-    """The charts of one build, caching under `.site-builder-cache/charts/` in the project root."""
-    if next(content_dir.rglob("*.py"), None) is not None:
+                    progress: Callable[[str], None], data_dir: str = "data", files: Iterable[str] = ()) -> ChartBuild:
+    """The charts of one build, caching under `.site-builder-cache/charts/` in the project root;
+    `files`: the content's other files (a `.py` among them may be a chart module)."""
+    if any(file.endswith(".py") for file in files):
         start_workers_early()  # chart modules run in a worker: its imports overlap the pages before one
     return ChartBuild(
         context=ChartContext(root=root, content_dir=content_dir.resolve(), data=data, data_dir=data_dir),

@@ -208,7 +208,7 @@ class ExplainerPlugin(BasePlugin[ExplainerConfig]):
         self.site = Site(md=md, links=SiteLinks(pages, others), data=data, extra=dict(config.extra))
         self._load_sources(docs_dir, files, config)
         timeline.attach(self.timeline, self.site, self.collector, config, self.root)
-        self.charts = new_chart_build(self.root, docs_dir, data, pages, _progress, self.config.data_dir)
+        self.charts = new_chart_build(self.root, docs_dir, data, pages, _progress, self.config.data_dir, others)
         self.site.fences["chart"], self.site.effects[CHART_EFFECT] = self.charts.handle, self.charts.add
         for file in files.documentation_pages():
             ExplainerPage(file, config, self)
